@@ -1,0 +1,79 @@
+package dev.worker.core;
+
+/**
+ * 32 bytes held as four longs (big-endian order), written as 64 lowercase hex characters.
+ * Ids and digests are kept in this form: 48 bytes on the heap instead of ~120 for a hex string.
+ */
+public record Bytes32(long w0, long w1, long w2, long w3) implements Comparable<Bytes32> {
+    public static final int HEX_LENGTH = 64;
+
+    /**
+     * Parses 64 hex characters, case-insensitive.
+     *
+     * @throws IllegalArgumentException naming what was wrong, with {@code what} as the subject of the message
+     */
+    public static Bytes32 parseHex(String what, String hex) {
+        if (hex == null) {
+            throw new IllegalArgumentException(what + " is missing");
+        }
+        if (hex.length() != HEX_LENGTH) {
+            throw new IllegalArgumentException(
+                    what + " must be " + HEX_LENGTH + " hex characters, got " + hex.length() + ": '" + abbreviate(hex) + "'");
+        }
+        long[] words = new long[4];
+        for (int i = 0; i < HEX_LENGTH; i++) {
+            int digit = Character.digit(hex.charAt(i), 16);
+            if (digit < 0) {
+                throw new IllegalArgumentException(
+                        what + " has a non-hex character at position " + i + ": '" + abbreviate(hex) + "'");
+            }
+            words[i >> 4] = (words[i >> 4] << 4) | digit;
+        }
+        return new Bytes32(words[0], words[1], words[2], words[3]);
+    }
+
+    public static Bytes32 fromBytes(byte[] bytes) {
+        if (bytes.length != 32) {
+            throw new IllegalArgumentException("need 32 bytes, got " + bytes.length);
+        }
+        long[] words = new long[4];
+        for (int i = 0; i < 32; i++) {
+            words[i >> 3] = (words[i >> 3] << 8) | (bytes[i] & 0xFF);
+        }
+        return new Bytes32(words[0], words[1], words[2], words[3]);
+    }
+
+    public String toHex() {
+        char[] out = new char[HEX_LENGTH];
+        long[] words = {w0, w1, w2, w3};
+        for (int i = 0; i < HEX_LENGTH; i++) {
+            int shift = 60 - ((i & 15) << 2);
+            out[i] = Character.forDigit((int) (words[i >> 4] >>> shift) & 0xF, 16);
+        }
+        return new String(out);
+    }
+
+    @Override
+    public int compareTo(Bytes32 other) {
+        int c = Long.compareUnsigned(w0, other.w0);
+        if (c == 0) {
+            c = Long.compareUnsigned(w1, other.w1);
+        }
+        if (c == 0) {
+            c = Long.compareUnsigned(w2, other.w2);
+        }
+        if (c == 0) {
+            c = Long.compareUnsigned(w3, other.w3);
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return toHex();
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.worker.core;
+
+import static java.util.Objects.requireNonNull;
+
+/** Names a chunk's content: 32 bytes, written as 64 lowercase hex characters. */
+public record ChunkId(Bytes32 bytes) implements Comparable<ChunkId> {
+    public ChunkId {
+        requireNonNull(bytes, "bytes");
+    }
+
+    /** Parses 64 hex characters (any case). */
+    public static ChunkId parse(String hex) {
+        return new ChunkId(Bytes32.parseHex("chunk id", hex));
+    }
+
+    @Override
+    public int compareTo(ChunkId other) {
+        return bytes.compareTo(other.bytes);
+    }
+
+    @Override
+    public String toString() {
+        return bytes.toHex();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.worker.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Where one file of a chunk comes from: an absolute http(s) URL, with the size and SHA-256 the file is expected to
+ * have when those are known.
+ */
+public record FileSource(String url, OptionalLong size, Optional<Bytes32> sha256) {
+    public FileSource {
+        requireNonNull(url, "url");
+        requireNonNull(size, "size");
+        requireNonNull(sha256, "sha256");
+        checkUrl(url);
+        if (size.isPresent() && size.getAsLong() < 0) {
+            throw new IllegalArgumentException("file size must be >= 0, got " + size.getAsLong() + " for " + url);
+        }
+    }
+
+    public static FileSource of(String url) {
+        return new FileSource(url, OptionalLong.empty(), Optional.empty());
+    }
+
+    public static FileSource of(String url, long size, Bytes32 sha256) {
+        return new FileSource(url, OptionalLong.of(size), Optional.of(sha256));
+    }
+
+    public URI uri() {
+        return URI.create(url);
+    }
+
+    private static void checkUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("file url is not a valid URI: '" + Bytes32.abbreviate(url) + "': "
+                    + e.getReason(), e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("file url must use http or https, got '" + Bytes32.abbreviate(url) + "'");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new IllegalArgumentException("file url has no host: '" + Bytes32.abbreviate(url) + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("file url must not carry credentials: '" + uri.getHost() + "'");
+        }
+    }
+}
