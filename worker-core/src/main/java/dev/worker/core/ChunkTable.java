@@ -1,0 +1,278 @@
+package dev.worker.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.worker.core.download.Cancellation;
+import dev.worker.core.store.Intent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The one owner of the chunk entries. Every change goes through {@code entries.compute} with a function from
+ * {@link Transitions}; the effects it returns (start a task, cancel a transfer) run after the compute.
+ *
+ * <p>INVARIANT: intents (download, delete, assign) change entries and are appended to the journal under
+ * {@link #intentLock}, so the journal's order is the order in which they took effect, and replaying it rebuilds the
+ * same desired state. Nothing under the lock does I/O: the journal append only queues. Background tasks change
+ * entries without the lock: they never change what is desired.
+ */
+final class ChunkTable implements Transitions.Memory {
+    /** Where accepted intents go (the journal); the future completes when the intent is durable. */
+    @FunctionalInterface
+    interface IntentSink {
+        CompletableFuture<Void> append(Intent intent);
+    }
+
+    private final ConcurrentHashMap<ChunkId, Entry> entries = new ConcurrentHashMap<>();
+    private final FindIndex index = new FindIndex();
+    private final AtomicLong handleSeq = new AtomicLong();
+    private final ReentrantLock intentLock = new ReentrantLock();
+    private final IntentSink journal;
+    private final ListenerBus events;
+    private final Consumer<ChunkId> startTask;
+    private final Consumer<ChunkHandle> onDrained = this::drained;
+    // Guarded by intentLock: the last append, which completes after every earlier one (the journal writes in order).
+    private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
+
+    ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask) {
+        this.journal = requireNonNull(journal, "journal");
+        this.events = requireNonNull(events, "events");
+        this.startTask = requireNonNull(startTask, "startTask");
+    }
+
+    // ---- intents ---------------------------------------------------------------------------------------------
+
+    CompletableFuture<Void> download(ChunkDescriptor descriptor) {
+        requireNonNull(descriptor, "descriptor");
+        Transitions.CallResult result;
+        CompletableFuture<Void> durable;
+        intentLock.lock();
+        try {
+            result = apply(descriptor.id(), e -> Transitions.download(e, descriptor, this));
+            durable = result.changed() ? append(new Intent.Download(descriptor)) : lastAppend;
+        } finally {
+            intentLock.unlock();
+        }
+        act(descriptor.id(), result);
+        return durable;
+    }
+
+    CompletableFuture<Void> delete(ChunkId id) {
+        requireNonNull(id, "id");
+        Transitions.CallResult result;
+        CompletableFuture<Void> durable;
+        intentLock.lock();
+        try {
+            result = apply(id, e -> Transitions.delete(e, this));
+            durable = result.changed() ? append(new Intent.Delete(id)) : lastAppend;
+        } finally {
+            intentLock.unlock();
+        }
+        act(id, result);
+        return durable;
+    }
+
+    /** The result and the future completing when the assignment is durable. */
+    record Assigned(AssignmentResult result, CompletableFuture<Void> durable) {
+    }
+
+    Assigned assign(Collection<ChunkDescriptor> chunks) {
+        Map<ChunkId, ChunkDescriptor> wanted = new LinkedHashMap<>();
+        for (ChunkDescriptor d : chunks) {
+            ChunkDescriptor previous = wanted.putIfAbsent(requireNonNull(d, "descriptor").id(), d);
+            if (previous != null && !previous.equals(d)) {
+                throw new IllegalArgumentException("the assignment names chunk " + d.id()
+                        + " twice with different descriptors");
+            }
+        }
+        List<Map.Entry<ChunkId, Transitions.CallResult>> effects = new ArrayList<>();
+        int download = 0;
+        int keep = 0;
+        int delete = 0;
+        CompletableFuture<Void> durable;
+        intentLock.lock();
+        try {
+            // Check everything first, so a conflict changes nothing.
+            for (ChunkDescriptor d : wanted.values()) {
+                Entry e = entries.get(d.id());
+                if (e != null && e.desired() && !e.descriptor().equals(d)) {
+                    throw new ConflictingDescriptorException(e.descriptor(), d);
+                }
+            }
+            for (ChunkDescriptor d : wanted.values()) {
+                Entry before = entries.get(d.id());
+                boolean kept = before != null && before.desired() && !(before.phase() instanceof Phase.Failed);
+                Transitions.CallResult r = apply(d.id(), e -> Transitions.download(e, d, this));
+                effects.add(Map.entry(d.id(), r));
+                if (kept) {
+                    keep++;
+                } else {
+                    download++;
+                }
+            }
+            for (Map.Entry<ChunkId, Entry> e : entries.entrySet()) {
+                if (e.getValue().desired() && !wanted.containsKey(e.getKey())) {
+                    Transitions.CallResult r = apply(e.getKey(), x -> Transitions.delete(x, this));
+                    if (r.changed()) {
+                        delete++;
+                        effects.add(Map.entry(e.getKey(), r));
+                    }
+                }
+            }
+            durable = append(new Intent.Assign(List.copyOf(wanted.values())));
+        } finally {
+            intentLock.unlock();
+        }
+        effects.forEach(e -> act(e.getKey(), e.getValue()));
+        return new Assigned(new AssignmentResult(download, delete, keep), durable);
+    }
+
+    // Guarded by intentLock.
+    private CompletableFuture<Void> append(Intent intent) {
+        lastAppend = journal.append(intent);
+        return lastAppend;
+    }
+
+    // ---- background tasks and refs ---------------------------------------------------------------------------
+
+    /** The owning task's next step (see {@link Transitions#next}). */
+    Transitions.Step next(ChunkId id, Transitions.Report report, boolean stopping) {
+        Transitions.TaskResult[] out = new Transitions.TaskResult[1];
+        entries.compute(id, (k, e) -> {
+            Transitions.TaskResult r = Transitions.next(e, report, stopping, this);
+            out[0] = r;
+            emit(k, e, r.next());
+            return r.next();
+        });
+        return out[0].step();
+    }
+
+    /** A task died of an unexpected error: give up ownership so a later request can start a new one. */
+    void abandonTask(ChunkId id) {
+        entries.computeIfPresent(id, (k, e) -> e.withTask(false));
+    }
+
+    private void drained(ChunkHandle handle) {
+        act(handle.id(), apply(handle.id(), e -> Transitions.drained(e, handle)));
+    }
+
+    // ---- startup ---------------------------------------------------------------------------------------------
+
+    /** A published chunk found on disk. Returns the handle (published and indexed when desired). */
+    ChunkHandle loadReady(ChunkDescriptor desired, ChunkDescriptor onDisk, Path dir, long sizeBytes) {
+        ChunkHandle handle = newHandle(onDisk, dir, sizeBytes);
+        boolean wanted = desired != null;
+        if (wanted) {
+            index.add(handle);
+        } else {
+            handle.unpublish();
+        }
+        Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle), !wanted);
+        entries.put(onDisk.id(), entry);
+        if (!wanted) {
+            startTask.accept(onDisk.id());
+        }
+        return handle;
+    }
+
+    /** A desired chunk that is not on disk (a partial download may be). */
+    void loadPending(ChunkDescriptor desired, Path partialDir) {
+        Phase.Pending pending = new Phase.Pending(java.util.Optional.ofNullable(partialDir), java.util.Optional.empty());
+        entries.put(desired.id(), new Entry(desired, true, pending, true));
+        startTask.accept(desired.id());
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------------------
+
+    Entry get(ChunkId id) {
+        return entries.get(id);
+    }
+
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** Acquired handle or null. */
+    ChunkHandle find(DatasetId dataset, long block) {
+        return index.find(dataset, block);
+    }
+
+    /** Acquired handle of a ready chunk, or null. */
+    ChunkHandle acquire(ChunkId id) {
+        Entry e = entries.get(id);
+        if (e != null && e.phase() instanceof Phase.Ready(ChunkHandle handle) && handle.tryAcquire()) {
+            return handle;
+        }
+        return null;
+    }
+
+    /** Cancels every transfer in flight (shutdown). */
+    void cancelAll() {
+        for (Entry e : entries.values()) {
+            if (e.phase() instanceof Phase.Downloading(var progress, Cancellation cancel)) {
+                cancel.cancel();
+            }
+        }
+    }
+
+    // ---- Transitions.Memory ----------------------------------------------------------------------------------
+
+    @Override
+    public void indexAdd(ChunkHandle handle) {
+        index.add(handle);
+    }
+
+    @Override
+    public void indexRemove(ChunkHandle handle) {
+        index.remove(handle);
+    }
+
+    @Override
+    public ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes) {
+        return new ChunkHandle(descriptor, dir, sizeBytes, handleSeq.incrementAndGet(), onDrained);
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------------
+
+    private Transitions.CallResult apply(ChunkId id, Function<Entry, Transitions.CallResult> transition) {
+        Transitions.CallResult[] out = new Transitions.CallResult[1];
+        entries.compute(id, (k, e) -> {
+            Transitions.CallResult r = transition.apply(e);
+            out[0] = r;
+            emit(k, e, r.next());
+            return r.next();
+        });
+        return out[0];
+    }
+
+    // Inside compute, so that events for one chunk are queued in the order of its transitions (queueing never
+    // blocks).
+    private void emit(ChunkId id, Entry before, Entry after) {
+        ChunkState from = before == null ? ChunkState.ABSENT : before.state();
+        ChunkState to = after == null ? ChunkState.ABSENT : after.state();
+        events.emit(id, from, to);
+    }
+
+    private void act(ChunkId id, Transitions.CallResult result) {
+        if (result.cancel() != null) {
+            result.cancel().cancel();
+        }
+        if (result.startTask()) {
+            startTask.accept(id);
+        }
+    }
+}

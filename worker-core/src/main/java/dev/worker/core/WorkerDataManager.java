@@ -1,0 +1,317 @@
+package dev.worker.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.worker.core.download.ChunkDownloader;
+import dev.worker.core.download.DownloadSettings;
+import dev.worker.core.store.ChunkStore;
+import dev.worker.core.store.DataDirectory;
+import dev.worker.core.store.Intent;
+import dev.worker.core.store.IntentJournal;
+import dev.worker.core.store.StoredChunk;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link DataManager} over a data directory. Open with {@link #open(ManagerConfig)}: it locks the directory,
+ * scans it, replays the intent journal and starts reconciling.
+ */
+public final class WorkerDataManager implements DataManager {
+    private static final Logger log = LoggerFactory.getLogger(WorkerDataManager.class);
+    /** The journal is compacted once it grows past this and twice its last snapshot. */
+    static final long JOURNAL_COMPACT_BYTES = 64L << 20;
+
+    private final ManagerConfig config;
+    private final DataDirectory directory;
+    private final IntentJournal journal;
+    private final ChunkDownloader downloader;
+    private final ListenerBus events;
+    private final WorkerStats stats;
+    private final DiskBudget budget;
+    private final RefTracker refs = new RefTracker();
+    private final Reconciler reconciler;
+    private final ChunkTable table;
+    private final Duration startup;
+    private final AtomicBoolean shutdown = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private WorkerDataManager(ManagerConfig config, DataDirectory directory, IntentJournal journal,
+            ChunkStore store, DiskBudget budget, long startNanos, ChunkStore.ScanResult scan, List<Intent> replay) {
+        this.config = config;
+        this.directory = directory;
+        this.journal = journal;
+        this.budget = budget;
+        this.stats = new WorkerStats();
+        this.events = new ListenerBus();
+        this.downloader = new ChunkDownloader(new DownloadSettings(config.maxConcurrentTransfers(),
+                config.bandwidthBytesPerSecond(), config.stallTimeout(), config.connectTimeout(), config.retryBase(),
+                config.retryCap(), config.randomSeed()), stats, config.clock());
+        this.reconciler = new Reconciler(store, downloader, budget, stats, config.clock(), config.retryBase(),
+                config.retryCap());
+        this.table = new ChunkTable(journal::append, events, reconciler::start);
+        reconciler.bind(table);
+
+        // Desired state: every chunk on disk, then the journal on top.
+        Map<ChunkId, ChunkDescriptor> desired = new HashMap<>();
+        scan.chunks().forEach(c -> desired.put(c.descriptor().id(), c.descriptor()));
+        replay.forEach(intent -> Intent.apply(intent, desired));
+
+        Map<ChunkId, java.nio.file.Path> partials = new HashMap<>();
+        scan.partials().forEach(p -> partials.put(p.id(), p.dir()));
+        long used = 0;
+        for (StoredChunk chunk : scan.chunks()) {
+            ChunkId id = chunk.descriptor().id();
+            ChunkDescriptor wanted = desired.get(id);
+            if (wanted != null && !wanted.equals(chunk.descriptor())) {
+                // Ids name content: the data on disk is the chunk; keep it under the descriptor it was fetched with.
+                log.warn("journaled descriptor differs from the one on disk; keeping the chunk on disk chunk={}", id);
+                desired.put(id, chunk.descriptor());
+                wanted = chunk.descriptor();
+            }
+            table.loadReady(wanted, chunk.descriptor(), chunk.dir(), chunk.totalSize());
+            used += chunk.totalSize();
+        }
+        budget.addUsed(used);
+        for (ChunkDescriptor d : desired.values()) {
+            if (table.get(d.id()) == null) {
+                table.loadPending(d, partials.remove(d.id()));
+            } else {
+                partials.remove(d.id());
+            }
+        }
+        partials.forEach((id, dir) -> {
+            try {
+                store.deleteRecursively(dir);
+                Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".resume"));
+            } catch (IOException e) {
+                log.warn("cannot delete a partial download that is no longer wanted chunk={} dir={}", id, dir, e);
+            }
+        });
+        journal.start(desired.values());
+        Thread.ofVirtual().name("empty-trash").start(store::emptyTrash);
+        this.startup = Duration.ofNanos(System.nanoTime() - startNanos);
+        log.info("data manager open dir={} ready={} pending={} trashed={} scanMs={} startupMs={}",
+                config.dataDir(), scan.chunks().size(), desired.size() - scan.chunks().size(), scan.trashed(),
+                scan.took().toMillis(), startup.toMillis());
+    }
+
+    /**
+     * Opens the data directory (creating it if missing), locks it, scans it and replays the journal.
+     *
+     * @throws dev.worker.core.store.DataDirectoryLockedException when another worker uses the directory
+     * @throws IOException when the directory cannot be used (the message names the path and why)
+     */
+    public static WorkerDataManager open(ManagerConfig config) throws IOException {
+        requireNonNull(config, "config");
+        long startNanos = System.nanoTime();
+        DataDirectory directory = DataDirectory.open(config.dataDir());
+        IntentJournal journal = null;
+        try {
+            IntentJournal.Opened opened = IntentJournal.open(directory.intentsLog(), JOURNAL_COMPACT_BYTES);
+            journal = opened.journal();
+            ChunkStore store = new ChunkStore(directory);
+            ChunkStore.ScanResult scan = store.scan(config.verifyOnStart());
+            DiskBudget budget = new DiskBudget(config.maxDiskBytes(), config.minFreeBytes(),
+                    DiskBudget.usableSpaceOf(Files.getFileStore(directory.root())));
+            return new WorkerDataManager(config, directory, journal, store, budget, startNanos, scan,
+                    opened.replay());
+        } catch (IOException | RuntimeException | Error e) {
+            if (journal != null) {
+                journal.close();
+            }
+            directory.close();
+            throw e;
+        }
+    }
+
+    public ManagerConfig config() {
+        return config;
+    }
+
+    // ---- DataManager -----------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> download(ChunkDescriptor descriptor) {
+        checkOpen("download");
+        return table.download(descriptor);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(ChunkId id) {
+        checkOpen("delete");
+        return table.delete(id);
+    }
+
+    @Override
+    public CompletableFuture<AssignmentResult> assign(Collection<ChunkDescriptor> chunks) {
+        checkOpen("assign");
+        ChunkTable.Assigned assigned = table.assign(chunks);
+        return assigned.durable().thenApply(v -> assigned.result());
+    }
+
+    @Override
+    public List<ChunkStatus> list() {
+        List<ChunkStatus> result = new ArrayList<>();
+        for (Entry e : table.entries()) {
+            if (e.desired() && e.phase() instanceof Phase.Ready r && r.handle().isPublished()) {
+                result.add(statusOf(e));
+            }
+        }
+        result.sort(Comparator.comparing(ChunkStatus::id));
+        return result;
+    }
+
+    @Override
+    public List<ChunkStatus> statuses() {
+        List<ChunkStatus> result = new ArrayList<>(table.size());
+        for (Entry e : table.entries()) {
+            result.add(statusOf(e));
+        }
+        result.sort(Comparator.comparing(ChunkStatus::id));
+        return result;
+    }
+
+    @Override
+    public Optional<ChunkStatus> status(ChunkId id) {
+        Entry e = table.get(requireNonNull(id, "id"));
+        return e == null ? Optional.empty() : Optional.of(statusOf(e));
+    }
+
+    @Override
+    public Optional<ChunkRef> find(DatasetId dataset, long block) {
+        requireNonNull(dataset, "dataset");
+        checkOpen("find");
+        ChunkHandle handle = table.find(dataset, block);
+        return handle == null ? Optional.empty() : Optional.of(refs.open(handle));
+    }
+
+    @Override
+    public Optional<ChunkRef> acquire(ChunkId id) {
+        requireNonNull(id, "id");
+        checkOpen("acquire");
+        ChunkHandle handle = table.acquire(id);
+        return handle == null ? Optional.empty() : Optional.of(refs.open(handle));
+    }
+
+    @Override
+    public AutoCloseable addListener(ChunkListener listener) {
+        return events.add(listener);
+    }
+
+    @Override
+    public ManagerStats stats() {
+        EnumMap<ChunkState, Integer> counts = new EnumMap<>(ChunkState.class);
+        for (ChunkState s : ChunkState.values()) {
+            if (s != ChunkState.ABSENT) {
+                counts.put(s, 0);
+            }
+        }
+        long pendingDelete = reconciler.pendingDeleteBytes();
+        for (Entry e : table.entries()) {
+            counts.merge(e.state(), 1, Integer::sum);
+            if (!e.desired() && e.phase() instanceof Phase.Ready r) {
+                pendingDelete += r.handle().sizeBytes();
+            }
+        }
+        return new ManagerStats(counts, stats.bytesDownloaded(), stats.files(), stats.retries(),
+                stats.chunkDownloads(), stats.chunkDownloadNanos(), refs.active(), refs.leaked(), budget.used(),
+                budget.reserved(), pendingDelete, startup);
+    }
+
+    @Override
+    public void shutdown() {
+        if (shutdown.compareAndSet(false, true)) {
+            log.info("data manager shutting down dir={}", config.dataDir());
+            reconciler.stop();
+            table.cancelAll();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        if (!shutdown.get()) {
+            throw new IllegalStateException("awaitTermination before shutdown");
+        }
+        boolean idle = reconciler.awaitIdle(timeout);
+        if (idle && closed.compareAndSet(false, true)) {
+            downloader.close();
+            journal.close();
+            events.close();
+            directory.close();
+            log.info("data manager closed dir={}", config.dataDir());
+        }
+        return idle;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!awaitTermination(Duration.ofSeconds(30))) {
+                log.warn("background tasks did not stop within 30s; closing anyway dir={}", config.dataDir());
+                if (closed.compareAndSet(false, true)) {
+                    downloader.close();
+                    journal.close();
+                    events.close();
+                    directory.close();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkOpen(String what) {
+        if (shutdown.get()) {
+            throw new ManagerClosedException(what);
+        }
+    }
+
+    private ChunkStatus statusOf(Entry e) {
+        ChunkState state = e.state();
+        long done = 0;
+        long total = e.descriptor().declaredSize().orElse(0);
+        int attempts = 0;
+        Optional<String> lastError = Optional.empty();
+        Optional<java.time.Instant> nextRetry = Optional.empty();
+        Optional<java.nio.file.Path> path = Optional.empty();
+        int refCount = 0;
+        switch (e.phase()) {
+            case Phase.Pending p -> lastError = p.lastError();
+            case Phase.Downloading d -> {
+                done = d.progress().bytesDone();
+                total = Math.max(total, d.progress().bytesTotal());
+                attempts = d.progress().attempts();
+                lastError = d.progress().lastError();
+                nextRetry = d.progress().nextRetryAt();
+            }
+            case Phase.Ready r -> {
+                done = r.handle().sizeBytes();
+                total = done;
+                refCount = r.handle().refs();
+                if (state == ChunkState.READY) {
+                    path = Optional.of(r.handle().dir());
+                }
+            }
+            case Phase.Removing r -> done = r.bytes();
+            case Phase.Failed f -> {
+                attempts = f.attempts();
+                lastError = Optional.of(f.error());
+            }
+        }
+        return new ChunkStatus(e.descriptor(), state, done, total, attempts, lastError, refCount, nextRetry, path);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.worker.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+final class DatasetIndexTest {
+    private final DatasetIndex index = new DatasetIndex();
+    private final AtomicLong seq = new AtomicLong();
+
+    private ChunkHandle handle(String name, long start, long end) {
+        return new ChunkHandle(TestChunks.descriptor(name, "d", start, end), Path.of("/" + name), 1,
+                seq.incrementAndGet(), h -> { });
+    }
+
+    private String found(long block) {
+        ChunkHandle h = index.find(block);
+        if (h == null) {
+            return null;
+        }
+        h.release();
+        return h.dir().getFileName().toString();
+    }
+
+    @Test
+    void findsTheChunkCoveringABlockAndNothingInGaps() {
+        index.add(handle("a", 0, 100));
+        index.add(handle("b", 100, 200));
+        index.add(handle("c", 300, 400));
+
+        assertThat(found(0)).isEqualTo("a");
+        assertThat(found(99)).isEqualTo("a");
+        assertThat(found(100)).isEqualTo("b");
+        assertThat(found(250)).isNull();
+        assertThat(found(399)).isEqualTo("c");
+        assertThat(found(400)).isNull();
+        assertThat(index.segments()).hasSize(3);
+    }
+
+    @Test
+    void overlappingRangesResolveToTheNewestAndFallBackWhenItGoes() {
+        ChunkHandle old = handle("old", 0, 100);
+        ChunkHandle newer = handle("new", 50, 150);
+        index.add(old);
+        index.add(newer);
+
+        assertThat(found(10)).isEqualTo("old");
+        assertThat(found(60)).isEqualTo("new");
+        assertThat(found(120)).isEqualTo("new");
+
+        newer.unpublish();
+        assertThat(found(60)).as("an unpublished handle is skipped before it leaves the index").isEqualTo("old");
+        index.remove(newer);
+        assertThat(found(60)).isEqualTo("old");
+        assertThat(found(120)).isNull();
+        assertThat(index.segments()).singleElement().satisfies(s -> {
+            assertThat(s.start()).isZero();
+            assertThat(s.end()).isEqualTo(100);
+        });
+        index.remove(old);
+        assertThat(index.isEmpty()).isTrue();
+    }
+
+    @Test
+    void randomAddsAndRemovesMatchABruteForceModel() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        List<ChunkHandle> live = new ArrayList<>();
+        for (int step = 0; step < 3_000; step++) {
+            if (live.isEmpty() || random.nextInt(3) > 0) {
+                long start = random.nextInt(1_000);
+                ChunkHandle h = handle("h" + step, start, start + 1 + random.nextInt(120));
+                index.add(h);
+                live.add(h);
+            } else {
+                ChunkHandle h = live.remove(random.nextInt(live.size()));
+                h.unpublish();
+                index.remove(h);
+            }
+            for (int probe = 0; probe < 5; probe++) {
+                long block = random.nextInt(1_150);
+                ChunkHandle expected = live.stream()
+                        .filter(h -> h.descriptor().range().contains(block))
+                        .max((a, b) -> Long.compare(a.seq(), b.seq()))
+                        .orElse(null);
+                ChunkHandle actual = index.find(block);
+                if (actual != null) {
+                    actual.release();
+                }
+                assertThat(actual).as("seed=%d step=%d block=%d", seed, step, block).isSameAs(expected);
+            }
+        }
+        for (DatasetIndex.Segment s : index.segments()) {
+            assertThat(s.start()).as("seed=%d", seed).isLessThan(s.end());
+        }
+    }
+
+    @Test
+    void readersNeverMissAStableChunkWhileOverlappingChunksComeAndGo() throws Exception {
+        long seed = new Random().nextLong();
+        // Stable chunks tile [0, 10_000); writers add and remove overlapping chunks on top.
+        for (int i = 0; i < 100; i++) {
+            index.add(handle("stable" + i, i * 100L, (i + 1) * 100L));
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicLong finds = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(3);
+        for (int r = 0; r < 2; r++) {
+            long readerSeed = seed + r;
+            Thread.ofPlatform().start(() -> {
+                Random random = new Random(readerSeed);
+                try {
+                    while (!stop.get()) {
+                        long block = random.nextInt(10_000);
+                        ChunkHandle h = index.find(block);
+                        finds.incrementAndGet();
+                        if (h == null) {
+                            failure.compareAndSet(null, "no chunk for block " + block + " seed=" + readerSeed);
+                            return;
+                        }
+                        if (!h.descriptor().range().contains(block)) {
+                            failure.compareAndSet(null, "wrong chunk for block " + block + ": " + h);
+                        }
+                        h.release();
+                    }
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        Thread.ofPlatform().start(() -> {
+            Random random = new Random(seed);
+            List<ChunkHandle> extra = new ArrayList<>();
+            try {
+                for (int step = 0; step < 20_000 && failure.get() == null; step++) {
+                    if (extra.size() < 20 && (extra.isEmpty() || random.nextBoolean())) {
+                        long start = random.nextInt(10_000);
+                        ChunkHandle h = handle("x" + step, start, start + 1 + random.nextInt(500));
+                        index.add(h);
+                        extra.add(h);
+                    } else {
+                        ChunkHandle h = extra.remove(random.nextInt(extra.size()));
+                        h.unpublish();
+                        index.remove(h);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                done.countDown();
+            }
+        });
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(failure.get()).as("seed=%d after %d finds", seed, finds.get()).isNull();
+        assertThat(finds.get()).isPositive();
+    }
+}
