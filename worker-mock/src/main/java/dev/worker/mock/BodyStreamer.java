@@ -24,6 +24,7 @@ final class BodyStreamer {
     private static final int THROTTLED_PIECES_PER_SECOND = 32;
 
     private final ChannelHandlerContext ctx;
+    private final ContentGenerator content;
     private final long key;
     private final FaultPlan.BodyEnd end;
     private final Duration stall;
@@ -48,9 +49,11 @@ final class BodyStreamer {
      * @param send       the bytes to send: the body's length, or fewer when {@code end} is a fault
      * @param onComplete run on the event loop once a {@link FaultPlan.BodyEnd#COMPLETE} body is fully written
      */
-    BodyStreamer(ChannelHandlerContext ctx, long key, long offset, long send, FaultPlan.BodyEnd end, Duration stall,
-            Throttle connection, Throttle total, StatsRecorder stats, Runnable onComplete) {
+    BodyStreamer(ChannelHandlerContext ctx, ContentGenerator content, long key, long offset, long send,
+            FaultPlan.BodyEnd end, Duration stall, Throttle connection, Throttle total, StatsRecorder stats,
+            Runnable onComplete) {
         this.ctx = ctx;
+        this.content = content;
         this.key = key;
         this.offset = offset;
         this.remaining = send;
@@ -132,7 +135,7 @@ final class BodyStreamer {
     private void writePiece(int n) {
         ByteBuf buf = ctx.alloc().directBuffer(n);
         try {
-            ContentGenerator.fill(key, offset, buf.nioBuffer(0, n));
+            content.fill(key, offset, buf.nioBuffer(0, n));
             buf.writerIndex(n);
         } catch (RuntimeException e) {
             buf.release();

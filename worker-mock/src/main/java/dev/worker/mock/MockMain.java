@@ -58,6 +58,11 @@ public final class MockMain implements Runnable {
             return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ParameterException invalid) {
+                // Values that parse but do not validate together (e.g. a rate above 1) are usage errors too.
+                return commandLine.getParameterExceptionHandler().handleParseException(invalid,
+                        parseResult.originalArgs().toArray(String[]::new));
+            }
             PrintWriter err = commandLine.getErr();
             err.println("error: " + e.getMessage());
             err.flush();

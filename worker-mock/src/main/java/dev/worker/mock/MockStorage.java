@@ -58,9 +58,9 @@ public final class MockStorage implements AutoCloseable {
         requireNonNull(config, "config");
         SyntheticChunkSet chunkSet = SyntheticChunkSet.generate(config.chunkSet());
         CompletableFuture<URI> baseUrl = new CompletableFuture<>();
-        Manifest manifest = new Manifest(chunkSet, new ContentGenerator(config.chunkSet().seed()), config.checksums(),
-                baseUrl);
-        StorageContext context = new StorageContext(chunkSet, manifest, config.faults());
+        ContentGenerator content = new ContentGenerator(config.chunkSet().seed());
+        Manifest manifest = new Manifest(chunkSet, content, config.checksums(), baseUrl);
+        StorageContext context = new StorageContext(chunkSet, content, manifest, config.faults());
         StorageServer server;
         try {
             server = StorageServer.bind(config.host(), config.port(), context);

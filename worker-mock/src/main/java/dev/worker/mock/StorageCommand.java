@@ -112,21 +112,20 @@ final class StorageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         MockStorageConfig config = config();
-        MockStorage storage = MockStorage.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            storage.close();
-            stopped.countDown();
-            // The JVM would exit 128+signal after SIGINT/SIGTERM; a clean stop on request is a success here.
-            Runtime.getRuntime().halt(0);
-        }, "worker-mock-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(startupLine(storage));
-        if (config.faults().any()) {
-            out.println("faults: " + config.faults().describe());
+        CountDownLatch stop = StopSignals.install();
+        try (MockStorage storage = MockStorage.start(config)) {
+            // Closes the storage on exits other than SIGINT/SIGTERM (those open the latch instead).
+            Thread hook = new Thread(storage::close, "worker-mock-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(startupLine(storage));
+            if (config.faults().any()) {
+                out.println("faults: " + config.faults().describe());
+            }
+            out.flush();
+            stop.await();
+            Runtime.getRuntime().removeShutdownHook(hook);
         }
-        out.flush();
-        stopped.await();
         return 0;
     }
 
@@ -159,7 +158,7 @@ final class StorageCommand implements Callable<Integer> {
                     .faults(faults.build())
                     .build();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 

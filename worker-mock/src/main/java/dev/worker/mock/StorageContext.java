@@ -19,10 +19,10 @@ final class StorageContext {
     private final AtomicLong fileRequests = new AtomicLong();
     private final long faultSeed;
 
-    StorageContext(SyntheticChunkSet chunkSet, Manifest manifest, FaultConfig faults) {
+    StorageContext(SyntheticChunkSet chunkSet, ContentGenerator content, Manifest manifest, FaultConfig faults) {
         this.chunkSet = chunkSet;
         long seed = chunkSet.spec().seed();
-        this.content = new ContentGenerator(seed);
+        this.content = content;
         this.validators = new Validators(seed);
         this.manifest = manifest;
         this.faultSeed = Hashing.sha256("faults/" + seed).w0();

@@ -293,8 +293,8 @@ final class StorageHandler extends ChannelInboundHandlerAdapter {
             send = plan.cutAt(length);
         }
         ChannelFuture head = ctx.write(response);
-        body = new BodyStreamer(ctx, key, first, send, end, config.stall(), connectionThrottle(config.bandwidth()),
-                faults.total(), storage.stats(), () -> done(keepAlive));
+        body = new BodyStreamer(ctx, storage.content(), key, first, send, end, config.stall(),
+                connectionThrottle(config.bandwidth()), faults.total(), storage.stats(), () -> done(keepAlive));
         body.start(head);
     }
 
