@@ -134,8 +134,8 @@ public final class ContentGenerator {
     }
 
     /**
-     * The SHA-256 of the first {@code size} bytes of the file at {@code path}. Runs at the speed of SHA-256 (about 1-2
-     * GB/s per core); checks for interrupts between blocks.
+     * The SHA-256 of the first {@code size} bytes of the file at {@code path}. Runs at the speed of SHA-256 (about
+     * 1 GB/s per core); checks for interrupts between blocks.
      *
      * @throws IllegalStateException wrapping an {@link InterruptedException} when the thread is interrupted
      */

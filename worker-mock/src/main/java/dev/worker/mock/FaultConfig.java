@@ -80,9 +80,10 @@ public record FaultConfig(
         return new Builder(this);
     }
 
-    /** Whether any fault is configured. */
+    /** Whether any fault is in effect (the stall duration alone is not one). */
     public boolean any() {
-        return !equals(NONE);
+        return errorRate > 0 || resetRate > 0 || truncateRate > 0 || stallRate > 0 || latency.isPositive()
+                || bandwidth > 0 || totalBandwidth > 0 || !notFound.isEmpty();
     }
 
     /** The configured faults in the CLI's option syntax, e.g. {@code error-rate=0.1 latency=PT0.5S}; "none". */

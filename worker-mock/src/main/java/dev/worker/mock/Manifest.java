@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The chunk set's descriptors as served from the storage's base URL, and their JSON ({@code {"chunks": [...]}}).
  * Built once, on first use, off the caller's thread; the files' SHA-256 sums (when wanted) are computed in parallel,
- * which for a big set takes a while (about 1-2 GB/s per core).
+ * which for a big set takes a while (about 1 GB/s per core).
  */
 final class Manifest implements AutoCloseable {
     private final SyntheticChunkSet chunkSet;

@@ -70,6 +70,7 @@ public final class MockStorage implements AutoCloseable {
         }
         URI url = baseUrl(server.localAddress());
         baseUrl.complete(url);
+        warnAboutUnknownPaths(chunkSet, config.faults());
         LOG.debug("mock storage started url={} chunks={} datasets={} bytes={} faults=[{}]", url,
                 chunkSet.chunks().size(), chunkSet.datasets().size(), chunkSet.totalSize(),
                 config.faults().describe());
@@ -139,6 +140,7 @@ public final class MockStorage implements AutoCloseable {
     /** Puts {@code faults} in force for file requests that start from now on; those in progress keep theirs. */
     public void faults(FaultConfig faults) {
         context.faults(requireNonNull(faults, "faults"));
+        warnAboutUnknownPaths(context.chunkSet(), faults);
         LOG.debug("mock storage faults changed url={} faults=[{}]", baseUrl, faults.describe());
     }
 
@@ -149,6 +151,14 @@ public final class MockStorage implements AutoCloseable {
             server.close();
             context.manifest().close();
             LOG.debug("mock storage stopped url={}", baseUrl);
+        }
+    }
+
+    private static void warnAboutUnknownPaths(SyntheticChunkSet chunkSet, FaultConfig faults) {
+        for (String path : faults.notFound()) {
+            if (chunkSet.file(path).isEmpty()) {
+                LOG.warn("not-found path is not a file of the chunk set, so it is a 404 anyway path={}", path);
+            }
         }
     }
 

@@ -34,8 +34,8 @@ final class StorageCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "0", paramLabel = "PORT", description = "Port to listen on; 0 picks a free one "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--datasets", defaultValue = "" + ChunkSetSpec.DEFAULT_DATASETS, paramLabel = "N",
@@ -58,8 +58,8 @@ final class StorageCommand implements Callable<Integer> {
             description = "Blocks per chunk; 0 draws 100 to 10,000 per chunk (default: ${DEFAULT-VALUE}).")
     int blocksPerChunk;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of ids, ranges, sizes, content and faults "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+            description = "Seed of ids, ranges, sizes, content and faults (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-checksums", description = "Leave sha256 out of the manifest (sizes stay); otherwise they "

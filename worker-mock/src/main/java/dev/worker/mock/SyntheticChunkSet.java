@@ -69,7 +69,9 @@ public final class SyntheticChunkSet {
         for (int j = 0; j < spec.chunks(); j++) {
             int d = j % spec.datasets();
             SplittableRandom random = random(seed, "chunk/" + d + "/" + (j / spec.datasets()));
-            long blocks = spec.blocksPerChunk() > 0 ? spec.blocksPerChunk() : random.nextInt(MIN_BLOCKS, MAX_BLOCKS + 1);
+            long blocks = spec.blocksPerChunk() > 0
+                    ? spec.blocksPerChunk()
+                    : random.nextInt(MIN_BLOCKS, MAX_BLOCKS + 1);
             BlockRange range = new BlockRange(nextBlock[d], nextBlock[d] + blocks);
             nextBlock[d] = range.end();
             chunks.add(chunk(seed, datasets.get(d), range, split(spec.chunkSize(), spec.filesPerChunk(), random)));

@@ -22,7 +22,8 @@ final class Validators {
     private final String lastModifiedText;
 
     Validators(long seed) {
-        this.lastModified = Instant.ofEpochSecond(EPOCH_2020 + Math.floorMod(Hashing.mix64(seed + Hashing.GAMMA), THREE_YEARS));
+        long offset = Math.floorMod(Hashing.mix64(seed + Hashing.GAMMA), THREE_YEARS);
+        this.lastModified = Instant.ofEpochSecond(EPOCH_2020 + offset);
         this.lastModifiedText = HTTP_DATE.format(lastModified);
     }
 

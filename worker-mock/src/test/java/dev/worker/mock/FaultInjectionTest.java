@@ -224,6 +224,17 @@ final class FaultInjectionTest {
                 .hasMessageContaining("not-found");
     }
 
+    @Test
+    void faultConfig_any_isTrueOnlyWhenSomethingIsInjected() {
+        assertThat(FaultConfig.NONE.any()).isFalse();
+        assertThat(FaultConfig.builder().stall(Duration.ofSeconds(1)).retryAfter(Duration.ofSeconds(1)).build().any())
+                .isFalse();
+        assertThat(FaultConfig.builder().latency(Duration.ofMillis(1)).build().any()).isTrue();
+        assertThat(FaultConfig.builder().notFound(List.of("/a")).build().any()).isTrue();
+        assertThat(FaultConfig.builder().errorRate(0.5).retryAfter(Duration.ofSeconds(2)).build().describe())
+                .isEqualTo("error-rate=0.5 retry-after=2s");
+    }
+
     private long faults(FaultType type) {
         return storage.stats().faults(type) - before.faults(type);
     }

@@ -33,6 +33,17 @@ final class ManifestTest {
     }
 
     @Test
+    void manifest_head_declaresTheLengthOfTheBody() throws Exception {
+        try (MockStorage storage = MockStorage.start(TestSupport.smallSet().build())) {
+            HttpResponse<byte[]> head = TestSupport.send("HEAD", storage.manifestUrl());
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(head.headers().firstValueAsLong("content-length"))
+                    .hasValue(get(storage.manifestUrl()).body().length);
+        }
+    }
+
+    @Test
     void manifest_sizesAndChecksums_matchTheServedBytes() throws Exception {
         try (MockStorage storage = MockStorage.start(TestSupport.smallSet().build())) {
             for (ChunkDescriptor chunk : parse(getText(storage.manifestUrl()).body())) {

@@ -59,6 +59,23 @@ final class MockStorageHttpTest {
     }
 
     @Test
+    void validators_surviveARestartWithTheSameSeed_andChangeWithTheSeed() throws Exception {
+        HttpResponse<byte[]> first = send("HEAD", url);
+        try (MockStorage again = MockStorage.start(TestSupport.smallSet().build());
+                MockStorage other = MockStorage.start(TestSupport.smallSet().seed(43).build())) {
+            HttpResponse<byte[]> second = send("HEAD", again.url(file));
+            assertThat(second.headers().firstValue("etag")).isEqualTo(first.headers().firstValue("etag"));
+            assertThat(second.headers().firstValue("last-modified"))
+                    .isEqualTo(first.headers().firstValue("last-modified"));
+            SyntheticFile otherFile = other.chunkSet().chunks().get(1).files().get(2);
+            HttpResponse<byte[]> third = send("HEAD", other.url(otherFile));
+            assertThat(third.headers().firstValue("etag")).isNotEqualTo(first.headers().firstValue("etag"));
+            assertThat(third.headers().firstValue("last-modified"))
+                    .isNotEqualTo(first.headers().firstValue("last-modified"));
+        }
+    }
+
+    @Test
     void range_firstToLast_returns206WithThoseBytes() throws Exception {
         HttpResponse<byte[]> response = get(url, "Range", "bytes=100-199");
         assertThat(response.statusCode()).isEqualTo(206);
