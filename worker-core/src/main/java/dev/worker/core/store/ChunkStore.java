@@ -56,9 +56,9 @@ public final class ChunkStore {
     }
 
     /**
-     * @param chunks   ready chunks: chunk.json parses, every file exists with its recorded size (and hash, when
-     *                 verifying)
-     * @param partials download directories in tmp/ (for resume when still wanted)
+     * @param chunks   ready chunks, in no particular order: chunk.json parses, every file exists with its recorded
+     *                 size (and hash, when verifying)
+     * @param partials download directories in tmp/ (for resume when still wanted), at most one per chunk, by id
      * @param trashed  entries of chunks/ that were not valid chunks and were moved to trash/ (each logged)
      */
     public record ScanResult(List<StoredChunk> chunks, List<PartialDownload> partials, int trashed, Duration took) {
