@@ -362,21 +362,18 @@ final class IntentJournalTest {
         return writeJournal(intents, true);
     }
 
+    /**
+     * Appends through a journal opened on the file; {@code fresh} starts it (a new snapshot, then the intents),
+     * otherwise close() appends the queued intents to the file as it is.
+     */
     private long writeJournal(List<Intent> intents, boolean fresh) throws Exception {
-        IntentJournal.Opened opened = IntentJournal.open(log(), LARGE);
-        try (IntentJournal journal = opened.journal()) {
-            if (fresh) {
-                journal.start(List.of());
-            }
-            // Not started: close() appends the queue to the file as it is, without a new snapshot.
-            List<CompletableFuture<Void>> futures = intents.stream().map(journal::append).toList();
-            if (fresh) {
-                await(futures);
-            } else {
-                journal.close();
-                await(futures);
-            }
+        IntentJournal journal = IntentJournal.open(log(), LARGE).journal();
+        if (fresh) {
+            journal.start(List.of());
         }
+        List<CompletableFuture<Void>> futures = intents.stream().map(journal::append).toList();
+        journal.close();
+        await(futures);
         return Files.size(log());
     }
 

@@ -15,14 +15,37 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.TempDirFactory;
 
-/** The startup scan at the size the design sets as its bar: 30,000 chunks. Timing is printed, never asserted. */
+/**
+ * The startup scan at the size the design sets as its bar: 30,000 chunks. Timing is printed, never asserted (the
+ * benchmarks measure it).
+ *
+ * <p>Creating and deleting 90,000 files and directories on a journaling disk file system takes several times longer
+ * than the scan, so the tree lives on tmpfs where there is one. The scan's work is the same there: with the tree just
+ * written, its stats and reads are answered from the kernel's caches on any file system.
+ */
 final class StoreScanTest {
     private static final int CHUNKS = 30_000;
 
-    @TempDir
+    @TempDir(factory = MemoryBackedTempDir.class)
     Path root;
+
+    /** A temp dir on /dev/shm when it is a writable directory, else in the default temp location. */
+    static final class MemoryBackedTempDir implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext extension)
+                throws IOException {
+            Path shm = Path.of("/dev/shm");
+            if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+                return Files.createTempDirectory(shm, "store-scan-test");
+            }
+            return Files.createTempDirectory("store-scan-test");
+        }
+    }
 
     @Test
     void scan_of30000Chunks_findsThemAll() throws IOException {
@@ -50,12 +73,13 @@ final class StoreScanTest {
             ScanResult scan = new ChunkStore(directory).scan(false);
             ScanResult again = new ChunkStore(directory).scan(false);
 
-            System.out.printf("scan of %d chunks took %d ms, a second scan %d ms (%d threads, %d cores)%n",
+            System.out.printf("scan of %d chunks took %d ms, a second scan %d ms (%d threads, %d cores, %s)%n",
                     scan.chunks().size(), scan.took().toMillis(), again.took().toMillis(),
-                    StoreScanner.defaultParallelism(), Runtime.getRuntime().availableProcessors());
+                    StoreScanner.defaultParallelism(), Runtime.getRuntime().availableProcessors(), root);
             assertThat(scan.chunks()).hasSize(CHUNKS);
             assertThat(scan.trashed()).isZero();
-            assertThat(scan.chunks()).allSatisfy(c -> assertThat(c.files()).containsEntry("blocks.parquet", digest));
+            assertThat(scan.chunks().stream().filter(c -> digest.equals(c.files().get("blocks.parquet"))).count())
+                    .isEqualTo(CHUNKS);
             assertThat(scan.chunks().stream().map(c -> c.descriptor().id()).distinct().count()).isEqualTo(CHUNKS);
         }
     }
