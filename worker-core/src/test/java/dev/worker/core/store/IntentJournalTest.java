@@ -252,6 +252,30 @@ final class IntentJournalTest {
     }
 
     @Test
+    void aFailedBatch_failsItsFutures_andTheWriterServesLaterBatches() throws Exception {
+        IntentJournal journal = IntentJournal.open(log(), LARGE).journal();
+        // A directory in the journal's place: the snapshot's rename and every open for appending fail.
+        Files.delete(log());
+        Files.createDirectory(log());
+        Files.writeString(log().resolve("in-the-way"), "x");
+        try {
+            journal.start(List.of());
+            CompletableFuture<Void> failed = journal.append(new Intent.Delete(chunkId(1)));
+            assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IOException.class);
+
+            FileSystemOps.deleteRecursively(log());
+            JournalFormat.writeAndReplace(log(), dir.resolve("fresh"), List.of()).close();
+            await(List.of(journal.append(new Intent.Delete(chunkId(2)))));
+        } finally {
+            journal.close();
+        }
+
+        assertThat(replay()).containsExactly(new Intent.Delete(chunkId(2)));
+    }
+
+    @Test
     void groupCommit_1000ConcurrentAppends_costFarFewerSyncsThanRecords() throws Exception {
         try (IntentJournal journal = IntentJournal.open(log(), LARGE).journal()) {
             journal.start(List.of());
