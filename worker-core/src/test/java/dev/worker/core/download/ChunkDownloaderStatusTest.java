@@ -93,16 +93,16 @@ final class ChunkDownloaderStatusTest {
     @Test
     void download_tooManyRequestsWithRetryAfterSeconds_waitsAtLeastThatLong() throws Exception {
         stubSequence(aResponse().withStatus(429).withHeader("Retry-After", "1"), ok());
+        Instant before = Instant.now();
+        long started = System.nanoTime();
         CompletableFuture<DownloadOutcome> result = downloadAsync(descriptor());
 
         assertThat(TestFileServer.await(() -> progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
-        Instant seen = Instant.now();
         Instant retryAt = progress.nextRetryAt().orElseThrow();
-        long started = System.nanoTime();
 
         assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(completed());
-        assertThat(retryAt).isAfter(seen.plusMillis(800));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(800));
+        assertThat(retryAt).isAfterOrEqualTo(before.plusSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(listener.retries).containsExactly("http_429");
         assertThat(progress.nextRetryAt()).isEmpty();
     }
@@ -117,7 +117,7 @@ final class ChunkDownloaderStatusTest {
         long started = System.nanoTime();
 
         assertThat(download(descriptor())).isEqualTo(completed());
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(950));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
     @ParameterizedTest

@@ -41,8 +41,15 @@ public final class TestFileServer implements AutoCloseable {
     public record Status(int code, Map<String, String> headers) implements Fault {
     }
 
-    /** Sends the headers and {@code bytes} body bytes, then resets the connection (RST). */
-    public record ResetAfter(long bytes) implements Fault {
+    /**
+     * Sends the headers and {@code bytes} body bytes, waits (at most 5 s) until {@code when} holds, then resets the
+     * connection (RST). An RST can make the client drop bytes it has not read yet, so tests that count on them
+     * wait until the client has them.
+     */
+    public record ResetAfter(long bytes, BooleanSupplier when) implements Fault {
+        public ResetAfter(long bytes) {
+            this(bytes, () -> true);
+        }
     }
 
     /** Sends the headers and {@code bytes} body bytes, then closes the connection normally (FIN). */
@@ -339,6 +346,7 @@ public final class TestFileServer implements AutoCloseable {
         out.flush();
         switch (fault) {
             case ResetAfter f -> {
+                await(f.when(), Duration.ofSeconds(5));
                 socket.setSoLinger(true, 0);
                 return false;
             }
