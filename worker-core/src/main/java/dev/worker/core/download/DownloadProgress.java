@@ -1,7 +1,10 @@
 package dev.worker.core.download;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,9 +19,16 @@ public final class DownloadProgress {
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<Instant> nextRetryAt = new AtomicReference<>();
-    private volatile boolean transferring;
+    private final AtomicBoolean transferring = new AtomicBoolean();
+    private final Runnable onTransferring;
 
     public DownloadProgress() {
+        this(() -> { });
+    }
+
+    /** @param onTransferring runs once, on the transfer thread, when the first file takes a transfer slot */
+    public DownloadProgress(Runnable onTransferring) {
+        this.onTransferring = requireNonNull(onTransferring, "onTransferring");
     }
 
     /** Bytes of the chunk's files on disk so far. */
@@ -47,7 +57,12 @@ public final class DownloadProgress {
 
     /** True once any file transfer holds a transfer slot (before that the chunk is queued). */
     public boolean transferring() {
-        return transferring;
+        return transferring.get();
+    }
+
+    /** Shows why the download has not started yet (e.g. waiting for disk space), until a transfer error replaces it. */
+    public void waiting(String reason) {
+        lastError.set(requireNonNull(reason, "reason"));
     }
 
     void addDone(long delta) {
@@ -83,8 +98,8 @@ public final class DownloadProgress {
     }
 
     void markTransferring() {
-        if (!transferring) {
-            transferring = true;
+        if (!transferring.get() && transferring.compareAndSet(false, true)) {
+            onTransferring.run();
         }
     }
 }
