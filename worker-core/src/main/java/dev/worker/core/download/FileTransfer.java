@@ -167,8 +167,11 @@ final class FileTransfer {
                 return new AttemptResult.Retry(RetryReason.DISK_FULL, "disk full writing " + state.file.path()
                         + " for " + state.describe() + ": " + e);
             }
-            log.warn("local file error file={} path={} url={}", state.name, state.file.path(), state.source.url(), e);
-            return new AttemptResult.Fail("io_error", "cannot write " + state.file.path() + " for "
+            // A local file error is not in the list of permanent failures: the disk may be fixed, so retry with
+            // backoff like any transient error (a chunk is never stuck without a path forward).
+            log.warn("local file error; will retry file={} path={} url={}", state.name, state.file.path(),
+                    state.source.url(), e);
+            return new AttemptResult.Retry(RetryReason.LOCAL_IO, "cannot write " + state.file.path() + " for "
                     + state.describe() + ": " + e);
         }
     }

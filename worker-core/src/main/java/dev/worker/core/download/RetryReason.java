@@ -15,6 +15,8 @@ public enum RetryReason {
     CHECKSUM("checksum"),
     /** The disk budget or the free-space floor does not allow the bytes. */
     DISK_FULL("disk_full"),
+    /** Another local file error (EIO, EACCES...): the disk may be fixed, so it is retried. */
+    LOCAL_IO("local_io"),
     /** The server answered a range request with 416: the partial file is dropped. */
     RANGE_NOT_SATISFIABLE("range_not_satisfiable");
 

@@ -281,7 +281,7 @@ final class ChunkDownloaderTest {
             assertThat(failed.reason()).isEqualTo("http_410");
         });
         assertThat(listener.finished).containsExactlyInAnyOrder("failed", "cancelled");
-        assertThat(TestFileServer.await(() -> server.clientClosures() >= 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(TestFileServer.await(() -> server.clientClosures() >= 1, Duration.ofSeconds(10))).isTrue();
     }
 
     @Test
