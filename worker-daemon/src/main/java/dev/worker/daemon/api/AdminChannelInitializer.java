@@ -8,7 +8,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, one-message-at-a-time flow
- * control, then {@link AdminHandler}. Connections beyond the limit are closed at once.
+ * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}. Connections beyond the limit are closed at once.
  */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(AdminChannelInitializer.class);
@@ -48,7 +46,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
             return;
         }
         configure(ch.pipeline(), context, tracker);
-        ch.config().setAutoRead(false);
     }
 
     /** Adds the admin handlers to a pipeline (also used by tests on an embedded channel). */
@@ -60,7 +57,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
                 .setMaxInitialLineLength(limits.maxInitialLineLength())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)));
-        p.addLast("flow", new FlowControlHandler());
         p.addLast("admin", new AdminHandler(context, tracker));
     }
 }

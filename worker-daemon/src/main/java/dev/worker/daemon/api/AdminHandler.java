@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection of the admin API: reads one request at a time (the channel does not auto-read; a
- * {@code FlowControlHandler} before this one hands over one message per {@code read()}), checks it early (route,
+ * One connection of the admin API: handles one request at a time (reading pauses while a request is being
+ * answered), checks it early (route,
  * token, declared size), gathers its body up to the route's limit, hands it to {@link AdminApi} and writes the
  * response when the future completes, on this channel's event loop. Responses go out in request order; keep-alive
  * is honoured.
@@ -80,21 +80,16 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.fireChannelActive();
-        drain(ctx);
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         held.add(msg);
         drain(ctx);
     }
 
     /**
-     * Processes held messages until a request needs waiting for, then asks for the next message. A write or a
-     * read may complete synchronously and call back in here; the {@code inDrain} guard turns that into another
-     * turn of this loop instead of a nested one.
+     * Processes held messages until a request needs waiting for. While waiting, the channel stops reading (the
+     * codec may still hand over what it already decoded: those messages are held), so requests are answered in
+     * order and a client cannot pile work up. A write may complete synchronously and call back in here; the
+     * {@code inDrain} guard turns that into another turn of this loop instead of a nested one.
      */
     private void drain(ChannelHandlerContext ctx) {
         if (inDrain) {
@@ -102,21 +97,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
         inDrain = true;
         try {
-            while (true) {
-                while (!awaiting && !held.isEmpty() && ctx.channel().isActive()) {
-                    process(ctx, held.poll());
-                }
-                if (awaiting || !ctx.channel().isActive()) {
-                    return;
-                }
-                ctx.read();
-                if (held.isEmpty()) {
-                    return; // The message comes later, through channelRead.
-                }
+            while (!awaiting && !held.isEmpty() && ctx.channel().isActive()) {
+                process(ctx, held.poll());
             }
         } finally {
             inDrain = false;
         }
+        ctx.channel().config().setAutoRead(!awaiting);
     }
 
     private void process(ChannelHandlerContext ctx, Object msg) {

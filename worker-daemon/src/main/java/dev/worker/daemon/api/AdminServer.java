@@ -65,7 +65,6 @@ public final class AdminServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new AdminChannelInitializer(context, inFlight, channels));
         try {
             Channel channel = bootstrap.bind(address).sync().channel();

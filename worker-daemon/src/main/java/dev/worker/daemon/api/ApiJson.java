@@ -33,6 +33,9 @@ public final class ApiJson {
     private static final ObjectReader READER = ChunkDescriptorJson.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    /** For one value inside a stream (an assignment's elements): more tokens follow it. */
+    private static final ObjectReader ELEMENT_READER = ChunkDescriptorJson.MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> LEASE_FIELDS = Set.of("dataset_id", "block", "ttl_seconds");
 
     private ApiJson() {
@@ -166,7 +169,7 @@ public final class ApiJson {
      */
     public static List<ChunkDescriptor> assignment(InputStream body) {
         List<ChunkDescriptor> chunks = null;
-        try (JsonParser p = READER.createParser(body)) {
+        try (JsonParser p = ELEMENT_READER.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == null) {
                 throw new ApiException(ApiError.INVALID_JSON, "the request body is empty; expected {\"chunks\": [...]}");
@@ -189,7 +192,7 @@ public final class ApiJson {
                 chunks = new ArrayList<>();
                 int i = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    JsonNode node = READER.readTree(p);
+                    JsonNode node = ELEMENT_READER.readTree(p);
                     String path = "chunks[" + i + "].";
                     chunks.add(invalidRequestOn(() -> ChunkDescriptorJson.parse(node, path)));
                     i++;
