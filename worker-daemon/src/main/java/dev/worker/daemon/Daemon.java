@@ -50,6 +50,11 @@ public final class Daemon implements AutoCloseable {
     private AutoCloseable listener;
     private volatile Optional<DataManager> openManager = Optional.empty();
     private volatile LeaseManager openLeases;
+    /** Held here: meters read it, and Micrometer references function counters' state weakly. */
+    private final ManagerMetrics managerMetrics = new ManagerMetrics(() -> openManager, () -> {
+        LeaseManager l = openLeases;
+        return l == null ? 0 : l.active();
+    });
 
     private Daemon(DaemonConfig config, DaemonMetrics metrics, ExecutorService offload, AdminContext context,
             AdminServer server, ManagerOpener managerOpener) {
@@ -94,10 +99,7 @@ public final class Daemon implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         Daemon daemon = new Daemon(config, metrics, offload, context, server, managerOpener);
-        new ManagerMetrics(() -> daemon.openManager, () -> {
-            LeaseManager l = daemon.openLeases;
-            return l == null ? 0 : l.active();
-        }).bindTo(metrics.registry());
+        daemon.managerMetrics.bindTo(metrics.registry());
         log.info("listening on {} (auth {}) dataDir={}", daemon.url(), auth.enabled() ? "on" : "off",
                 config.manager().dataDir());
         daemon.opener.start();

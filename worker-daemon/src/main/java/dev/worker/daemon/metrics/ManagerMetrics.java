@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Exports the manager's {@link ManagerStats} as meters. One snapshot serves a whole scrape: it is taken at most once
  * per {@code cacheFor} (taking one walks every chunk entry). Before the manager is open every meter reads 0 (the
- * startup time reads NaN).
+ * startup time reads NaN). Meters hold this binder strongly (Micrometer's default is a weak reference, which
+ * would turn them into NaN once the binder is collected).
  *
  * <p>Prometheus names: {@code worker_chunks{state}}, {@code worker_download_bytes_total},
  * {@code worker_download_files_total{outcome}}, {@code worker_download_retries_total{reason}},
@@ -73,6 +74,7 @@ public final class ManagerMetrics implements MeterBinder {
             Gauge.builder("worker.chunks", this, m -> m.stat(s -> s.chunks().getOrDefault(state, 0)))
                     .description("Chunks the manager knows, by state")
                     .tag("state", state.wireName())
+                    .strongReference(true)
                     .register(registry);
         }
         FunctionCounter.builder("worker.download", this, m -> m.stat(ManagerStats::bytesDownloaded))
@@ -85,6 +87,7 @@ public final class ManagerMetrics implements MeterBinder {
         }
         Gauge.builder("worker.refs.active", this, m -> m.stat(ManagerStats::refsActive))
                 .description("Open chunk refs (leases and in-process readers)")
+                .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("worker.refs.leaked", this, m -> m.stat(ManagerStats::refsLeaked))
                 .description("Chunk refs released by the leak detector because their holder never closed them")
@@ -96,9 +99,11 @@ public final class ManagerMetrics implements MeterBinder {
                 ManagerStats::pendingDeleteBytes);
         TimeGauge.builder("worker.startup", this, TimeUnit.SECONDS, ManagerMetrics::startupSeconds)
                 .description("How long the startup scan of the data directory took")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("worker.leases.active", leasesActive, s -> s.getAsLong())
                 .description("Leases held over the admin API")
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -106,6 +111,7 @@ public final class ManagerMetrics implements MeterBinder {
         Gauge.builder(name, this, m -> m.stat(value))
                 .description(description)
                 .baseUnit(BaseUnits.BYTES)
+                .strongReference(true)
                 .register(registry);
     }
 

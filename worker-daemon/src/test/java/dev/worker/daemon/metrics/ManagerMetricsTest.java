@@ -64,6 +64,17 @@ final class ManagerMetricsTest {
     }
 
     @Test
+    void meters_keepReading_afterTheBinderIsOnlyReferencedByTheRegistry() throws InterruptedException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ManagerMetrics(() -> Optional.of(manager), () -> 7).bindTo(registry);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(registry.scrape()).contains("worker_leases_active 7.0").contains("worker_chunks{state=\"ready\"} 0.0");
+    }
+
+    @Test
     void beforeTheManagerIsOpen_metersReadZero_andStartupNaN() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new ManagerMetrics(Optional::empty, () -> 0).bindTo(registry);
