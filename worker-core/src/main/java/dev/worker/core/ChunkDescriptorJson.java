@@ -98,8 +98,7 @@ public final class ChunkDescriptorJson {
         JsonNode filesNode = node.get("files");
         requireObject(filesNode, path + "files");
         TreeMap<String, FileSource> files = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = filesNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : filesNode.properties()) {
             String name = field.getKey();
             String where = path + "files." + Bytes32.abbreviate(name);
             at(where, () -> FileNames.check(name));

@@ -1,12 +1,78 @@
 package dev.worker.mock;
 
-/** Entry point of the {@code worker-mock} executable. */
-public final class MockMain {
-    private MockMain() {
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Entry point of the {@code worker-mock} executable. Each subcommand is one class listed in {@code subcommands}.
+ * Exit codes: 0 ok, 1 failure, 2 usage error.
+ */
+@Command(
+        name = "worker-mock",
+        description = "Synthetic chunk-set storage and tools to exercise the worker against it.",
+        subcommands = {StorageCommand.class},
+        footer = {"", "Every option can also be set with an environment variable named WORKER_MOCK_ and the option's "
+                + "name in capitals with '_' for '-', e.g. WORKER_MOCK_CHUNK_SIZE=200MB. Command-line options win."})
+public final class MockMain implements Runnable {
+    /** Where the executable's logging configuration lives (not {@code logback.xml}: this jar is also a library). */
+    static final String LOGBACK_CONFIG = "worker-mock-logback.xml";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    MockMain() {
     }
 
     public static void main(String[] args) {
-        System.err.println("worker-mock: not built yet");
-        System.exit(1);
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+        }
+        System.exit(run(System.getenv(), args));
+    }
+
+    /** Runs a command line with {@code environment} for option defaults; returns the exit code. */
+    static int run(Map<String, String> environment, String... args) {
+        return commandLine(environment).execute(args);
+    }
+
+    static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine cli = new CommandLine(new MockMain());
+        cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("error: " + e.getMessage());
+            UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ParameterException invalid) {
+                // Values that parse but do not validate together (e.g. a rate above 1) are usage errors too.
+                return commandLine.getParameterExceptionHandler().handleParseException(invalid,
+                        parseResult.originalArgs().toArray(String[]::new));
+            }
+            PrintWriter err = commandLine.getErr();
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: use one of " + spec.subcommands().keySet());
     }
 }
