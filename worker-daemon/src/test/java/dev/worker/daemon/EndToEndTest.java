@@ -38,7 +38,10 @@ final class EndToEndTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
+        if (daemon != null) {
+            assertThat(daemon.ready().get().stats().refsActive()).as("open refs at the end of the test").isZero();
+        }
         if (http != null) {
             http.close();
         }
