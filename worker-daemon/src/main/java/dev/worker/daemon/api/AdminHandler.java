@@ -8,24 +8,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +130,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
         if (head.decoderResult().isFailure()) {
             closeAfter = true;
-            reject(ctx, decoderError(head.decoderResult().cause()));
+            reject(ctx, HttpResponses.decoderError(head.decoderResult().cause()));
             return;
         }
         closeAfter = !HttpUtil.isKeepAlive(head) || draining;
@@ -184,21 +179,6 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         return routed;
     }
 
-    private static ApiException decoderError(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return new ApiException(ApiError.URI_TOO_LONG, "the request line is too long: " + cause.getMessage());
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers are too large: "
-                    + cause.getMessage());
-        }
-        if (cause instanceof TooLongFrameException) {
-            return new ApiException(ApiError.INVALID_REQUEST, "a part of the request is too long: "
-                    + cause.getMessage());
-        }
-        return new ApiException(ApiError.INVALID_REQUEST, "malformed HTTP request: " + cause.getMessage());
-    }
-
     private static ApiException tooLarge(Route route, String what, long limit) {
         return new ApiException(ApiError.PAYLOAD_TOO_LARGE, "the request body " + what + " exceeds the limit of "
                 + limit + " bytes for " + route.method() + " " + route.pattern());
@@ -213,7 +193,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         if (content.decoderResult().isFailure()) {
             if (!rejected) {
                 closeAfter = true;
-                reject(ctx, decoderError(content.decoderResult().cause()));
+                reject(ctx, HttpResponses.decoderError(content.decoderResult().cause()));
             } else {
                 ctx.close();
             }
@@ -274,23 +254,11 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         awaiting = true;
-        boolean empty = response.status().equals(HttpResponseStatus.NO_CONTENT);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                empty ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        if (!empty) {
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
-            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
-        }
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        for (Map.Entry<String, String> h : response.headers().entrySet()) {
-            res.headers().set(h.getKey(), h.getValue());
-        }
-        if (closeAfter || draining) {
+        if (draining) {
             closeAfter = true;
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (request != null && request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        boolean http10 = request != null && request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        FullHttpResponse res = HttpResponses.of(response, closeAfter, http10);
         if (log.isDebugEnabled()) {
             log.debug("request=\"{}\" status={} bytes={} micros={}", requestLine, response.status().code(),
                     response.body().length, (System.nanoTime() - startNanos) / 1000);

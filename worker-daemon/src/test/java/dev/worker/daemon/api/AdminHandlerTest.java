@@ -10,7 +10,6 @@ import dev.worker.core.TestChunks;
 import dev.worker.daemon.FakeDataManager;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -546,10 +545,5 @@ final class AdminHandlerTest {
     static String request(String method, String path, String body) {
         return method + " " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: "
                 + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
-    }
-
-    @SuppressWarnings("unused")
-    private static Duration unused() {
-        return Duration.ZERO;
     }
 }

@@ -54,8 +54,8 @@ final class FuzzTest {
                 "DELETE /v1/chunks/" + TestChunks.chunkId("a") + " HTTP/1.1\r\nHost: t\r\n\r\n",
                 "GET /v1/chunks?state=ready HTTP/1.1\r\nHost: t\r\n\r\n"};
         FakeDataManager manager = new FakeDataManager();
-        try (ExecutorService offload = Executors.newVirtualThreadPerTaskExecutor();
-                LeaseManager leases = new LeaseManager(manager, Clock.systemUTC(), 1000)) {
+        LeaseManager leases = new LeaseManager(manager, Clock.systemUTC(), 1000);
+        try (ExecutorService offload = Executors.newVirtualThreadPerTaskExecutor()) {
             AdminContext context = EmbeddedAdmin.context(BearerAuth.none(), ApiLimits.defaults(), offload);
             context.setState(new ServiceState.Running(manager, leases));
             for (int i = 0; i < 400; i++) {
@@ -78,9 +78,10 @@ final class FuzzTest {
             try (EmbeddedAdmin fresh = new EmbeddedAdmin(context)) {
                 assertThat(fresh.get("/health/ready").status()).isEqualTo(200);
             }
+        } finally {
             leases.close();
-            assertThat(manager.openRefs()).isZero();
         }
+        assertThat(manager.openRefs()).isZero();
     }
 
     private static final String SPECIAL = "{}[]\",:0-9aZ/.\\%\r\n ";
