@@ -9,22 +9,22 @@ import java.util.regex.Pattern;
  * {@code 64MiB}, {@code 1048576}, {@code 10MB/s} for rates.
  */
 public final class ByteSizes {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)(?:\\.(\\d+))?\\s*([a-z]*)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(?:\\.(\\d+))?\\s*([a-zA-Z]*)");
 
     private ByteSizes() {
     }
 
     /** @throws IllegalArgumentException saying what is accepted */
     public static long parse(String text) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        if (s.endsWith("/s")) {
+        String s = text.strip();
+        if (s.endsWith("/s") || s.endsWith("/S")) {
             s = s.substring(0, s.length() - 2).strip();
         }
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a size; use e.g. 500GB, 1TiB, 64MiB or 1048576");
         }
-        long unit = switch (m.group(3)) {
+        long unit = switch (m.group(3).toLowerCase(Locale.ROOT)) {
             case "", "b" -> 1L;
             case "k", "kb" -> 1000L;
             case "kib", "ki" -> 1L << 10;
