@@ -154,6 +154,23 @@ final class DaemonTest {
         }
     }
 
+    @Test
+    void connectionsBeyondTheLimit_areClosedAtOnce_andOthersKeepWorking() throws Exception {
+        try (Daemon daemon = Daemon.start(config().withLimits(config().limits().withMaxConnections(2)),
+                c -> new FakeDataManager());
+                Socket first = new Socket(daemon.address().getAddress(), daemon.address().getPort());
+                Socket second = new Socket(daemon.address().getAddress(), daemon.address().getPort());
+                Socket third = new Socket(daemon.address().getAddress(), daemon.address().getPort())) {
+            third.setSoTimeout(10_000);
+            assertThat(third.getInputStream().read()).as("the third connection is closed").isEqualTo(-1);
+            first.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            first.setSoTimeout(10_000);
+            assertThat(readAll(first.getInputStream())).startsWith("http/1.1 200");
+            assertThat(second.isClosed()).isFalse();
+        }
+    }
+
     private static String readAll(InputStream in) throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
     }
