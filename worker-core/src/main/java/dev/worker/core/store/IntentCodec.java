@@ -1,0 +1,120 @@
+package dev.worker.core.store;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.ChunkDescriptor;
+import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.core.ChunkId;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON payload of a journal record, compact, one object per intent:
+ *
+ * <pre>{@code
+ * {"op":"download","chunk":{descriptor}}
+ * {"op":"delete","id":"<64 hex>"}
+ * {"op":"assign","chunks":[{descriptor},...]}
+ * }</pre>
+ */
+final class IntentCodec {
+    private IntentCodec() {
+    }
+
+    static void write(Intent intent, OutputStream out) {
+        try (JsonGenerator gen = ChunkDescriptorJson.MAPPER.getFactory().createGenerator(out)) {
+            gen.writeStartObject();
+            switch (intent) {
+                case Intent.Download d -> {
+                    gen.writeStringField("op", "download");
+                    gen.writeFieldName("chunk");
+                    ChunkDescriptorJson.write(gen, d.descriptor());
+                }
+                case Intent.Delete d -> {
+                    gen.writeStringField("op", "delete");
+                    gen.writeStringField("id", d.id().toString());
+                }
+                case Intent.Assign a -> {
+                    gen.writeStringField("op", "assign");
+                    gen.writeArrayFieldStart("chunks");
+                    for (ChunkDescriptor descriptor : a.chunks()) {
+                        ChunkDescriptorJson.write(gen, descriptor);
+                    }
+                    gen.writeEndArray();
+                }
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the journal writes into memory first
+        }
+    }
+
+    /** @throws IllegalArgumentException saying what is wrong with the payload */
+    static Intent read(byte[] bytes, int offset, int length) {
+        try (JsonParser p = ChunkDescriptorJson.MAPPER.createParser(bytes, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("payload is not a JSON object");
+            }
+            String op = null;
+            ChunkDescriptor chunk = null;
+            ChunkId id = null;
+            List<ChunkDescriptor> chunks = null;
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "op" -> op = text(p, value, "op");
+                    case "chunk" -> chunk = ChunkDescriptorJson.parse(p.<JsonNode>readValueAsTree(), "chunk.");
+                    case "id" -> id = ChunkId.parse(text(p, value, "id"));
+                    case "chunks" -> {
+                        if (value != JsonToken.START_ARRAY) {
+                            throw new IllegalArgumentException("chunks must be an array");
+                        }
+                        chunks = new ArrayList<>();
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            String where = "chunks[" + chunks.size() + "].";
+                            chunks.add(ChunkDescriptorJson.parse(p.<JsonNode>readValueAsTree(), where));
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown field " + field);
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException("unexpected content after the JSON object");
+            }
+            if (op == null) {
+                throw new IllegalArgumentException("op is missing");
+            }
+            return switch (op) {
+                case "download" -> new Intent.Download(require(chunk, "chunk", op));
+                case "delete" -> new Intent.Delete(require(id, "id", op));
+                case "assign" -> new Intent.Assign(require(chunks, "chunks", op));
+                default -> throw new IllegalArgumentException("unknown op '" + op + "'");
+            };
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading from memory
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException(field + " must be a string");
+        }
+        return p.getText();
+    }
+
+    private static <T> T require(T value, String field, String op) {
+        if (value == null) {
+            throw new IllegalArgumentException(op + " needs " + field);
+        }
+        return value;
+    }
+}
