@@ -3,6 +3,7 @@ package dev.worker.core;
 import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.download.Cancellation;
+import dev.worker.core.download.DownloadProgress;
 import dev.worker.core.store.Intent;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,9 +150,10 @@ final class ChunkTable implements Transitions.Memory {
     Transitions.Step next(ChunkId id, Transitions.Report report, boolean stopping) {
         Transitions.TaskResult[] out = new Transitions.TaskResult[1];
         entries.compute(id, (k, e) -> {
+            ChunkState from = stateOf(e);
             Transitions.TaskResult r = Transitions.next(e, report, stopping, this);
             out[0] = r;
-            emit(k, e, r.next());
+            events.emit(k, from, stateOf(r.next()));
             return r.next();
         });
         return out[0].step();
@@ -242,6 +244,26 @@ final class ChunkTable implements Transitions.Memory {
     }
 
     @Override
+    public DownloadProgress newProgress(ChunkId id) {
+        DownloadProgress[] self = new DownloadProgress[1];
+        self[0] = new DownloadProgress(() -> transferStarted(id, self[0]));
+        return self[0];
+    }
+
+    /**
+     * The first transfer slot was taken: queued becomes downloading. Nothing in the entry changes (the state is
+     * read from the progress), but the event is emitted inside compute to keep the chunk's events in order.
+     */
+    private void transferStarted(ChunkId id, DownloadProgress progress) {
+        entries.computeIfPresent(id, (k, e) -> {
+            if (e.desired() && e.phase() instanceof Phase.Downloading d && d.progress() == progress) {
+                events.emit(k, ChunkState.QUEUED, e.state());
+            }
+            return e;
+        });
+    }
+
+    @Override
     public ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes) {
         return new ChunkHandle(descriptor, dir, sizeBytes, handleSeq.incrementAndGet(), onDrained);
     }
@@ -251,20 +273,19 @@ final class ChunkTable implements Transitions.Memory {
     private Transitions.CallResult apply(ChunkId id, Function<Entry, Transitions.CallResult> transition) {
         Transitions.CallResult[] out = new Transitions.CallResult[1];
         entries.compute(id, (k, e) -> {
+            ChunkState from = stateOf(e);
             Transitions.CallResult r = transition.apply(e);
             out[0] = r;
-            emit(k, e, r.next());
+            events.emit(k, from, stateOf(r.next()));
             return r.next();
         });
         return out[0];
     }
 
-    // Inside compute, so that events for one chunk are queued in the order of its transitions (queueing never
-    // blocks).
-    private void emit(ChunkId id, Entry before, Entry after) {
-        ChunkState from = before == null ? ChunkState.ABSENT : before.state();
-        ChunkState to = after == null ? ChunkState.ABSENT : after.state();
-        events.emit(id, from, to);
+    // Events are queued inside compute, so that a chunk's events are in the order of its transitions (queueing
+    // never blocks). The state before is read before the transition runs: it may change handles.
+    private static ChunkState stateOf(Entry e) {
+        return e == null ? ChunkState.ABSENT : e.state();
     }
 
     private void act(ChunkId id, Transitions.CallResult result) {

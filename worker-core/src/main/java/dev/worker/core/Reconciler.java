@@ -147,7 +147,10 @@ final class Reconciler {
         long declared = d.files().values().stream().mapToLong(f -> f.size().orElse(0)).sum();
         DiskBudget.Reservation reservation;
         try {
-            reservation = budget.reserve(declared, s.cancel(), why -> log.info("queued chunk={} reason={}", id, why));
+            reservation = budget.reserve(declared, s.cancel(), why -> {
+                s.progress().waiting(why);
+                log.info("queued chunk={} reason={}", id, why);
+            });
         } catch (DiskBudget.TooLargeException e) {
             return new DownloadRun(new Report.Downloaded(
                     new DownloadOutcome.Failed("*", "disk_budget", "chunk " + id + " " + e.getMessage()), dir), null);

@@ -28,6 +28,9 @@ final class Transitions {
 
         /** A new published handle for a chunk directory (not yet in the index). */
         ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes);
+
+        /** Progress for a new download of the chunk. */
+        DownloadProgress newProgress(ChunkId id);
     }
 
     /**
@@ -197,7 +200,8 @@ final class Transitions {
         return switch (e.phase()) {
             case Phase.Pending p -> {
                 if (e.desired()) {
-                    Phase.Downloading downloading = new Phase.Downloading(new DownloadProgress(), new Cancellation());
+                    Phase.Downloading downloading = new Phase.Downloading(memory.newProgress(e.descriptor().id()),
+                            new Cancellation());
                     yield new TaskResult(e.with(downloading), new Step.Download(e.descriptor(), p.partialDir(),
                             downloading.progress(), downloading.cancel()));
                 }

@@ -18,6 +18,14 @@ public final class TestChunks {
         }
     }
 
+    public static Bytes32 sha256Bytes(byte[] bytes) {
+        try {
+            return Bytes32.fromBytes(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     public static ChunkId chunkId(String name) {
         return new ChunkId(sha256("chunk/" + name));
     }

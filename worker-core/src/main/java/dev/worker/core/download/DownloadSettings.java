@@ -28,9 +28,19 @@ public record DownloadSettings(
         if (bandwidthBytesPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth must be >= 0, got " + bandwidthBytesPerSecond);
         }
-        requireNonNull(stallTimeout, "stallTimeout");
-        requireNonNull(connectTimeout, "connectTimeout");
-        requireNonNull(retryBase, "retryBase");
-        requireNonNull(retryCap, "retryCap");
+        requirePositive(stallTimeout, "stallTimeout");
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(retryBase, "retryBase");
+        requirePositive(retryCap, "retryCap");
+        if (retryCap.compareTo(retryBase) < 0) {
+            throw new IllegalArgumentException("retryCap " + retryCap + " is below retryBase " + retryBase);
+        }
+    }
+
+    private static void requirePositive(Duration value, String what) {
+        requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value);
+        }
     }
 }
