@@ -1,0 +1,243 @@
+package dev.worker.daemon;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.worker.core.ChunkState;
+import dev.worker.core.DataManager;
+import dev.worker.core.ManagerStats;
+import dev.worker.core.store.DataDirectoryLockedException;
+import dev.worker.daemon.api.AdminContext;
+import dev.worker.daemon.api.AdminServer;
+import dev.worker.daemon.api.BearerAuth;
+import dev.worker.daemon.api.LeaseManager;
+import dev.worker.daemon.api.ServiceState;
+import dev.worker.daemon.metrics.ChunkDownloadTimer;
+import dev.worker.daemon.metrics.DaemonMetrics;
+import dev.worker.daemon.metrics.ManagerMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: the admin API bound first (so liveness answers and readiness says 503 during the startup
+ * scan), then the data manager opened in the background. {@link #close()} shuts down in order: stop accepting and
+ * answer requests in progress, release leases, close the manager (transfers stop, partial data stays for resume,
+ * the directory lock is released).
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final DaemonConfig config;
+    private final DaemonMetrics metrics;
+    private final ExecutorService offload;
+    private final AdminContext context;
+    private final AdminServer server;
+    private final CompletableFuture<DataManager> ready = new CompletableFuture<>();
+    private final Thread opener;
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock.
+    private boolean closing;
+    private DataManager manager;
+    private LeaseManager leases;
+    private AutoCloseable listener;
+    private volatile Optional<DataManager> openManager = Optional.empty();
+    private volatile LeaseManager openLeases;
+    /** Held here: meters read it, and Micrometer references function counters' state weakly. */
+    private final ManagerMetrics managerMetrics = new ManagerMetrics(() -> openManager, () -> {
+        LeaseManager l = openLeases;
+        return l == null ? 0 : l.active();
+    });
+
+    private Daemon(DaemonConfig config, DaemonMetrics metrics, ExecutorService offload, AdminContext context,
+            AdminServer server, ManagerOpener managerOpener) {
+        this.config = config;
+        this.metrics = metrics;
+        this.offload = offload;
+        this.context = context;
+        this.server = server;
+        this.opener = Thread.ofPlatform().name("manager-open").daemon().unstarted(() -> open(managerOpener));
+    }
+
+    /**
+     * Binds the admin API and starts opening the manager in the background; {@link #ready()} completes when it is
+     * open (or fails with a {@link StartupException}).
+     *
+     * @throws StartupException when the address cannot be used (taken, unknown, non-loopback without a token)
+     */
+    public static Daemon start(DaemonConfig config, ManagerOpener managerOpener) throws StartupException {
+        requireNonNull(config, "config");
+        requireNonNull(managerOpener, "managerOpener");
+        InetSocketAddress address;
+        try {
+            address = config.listen().resolve();
+            if (config.token().isEmpty() && !config.listen().isLoopback()) {
+                throw new StartupException("refusing to listen on " + config.listen() + " without --token-file: a "
+                        + "non-loopback address exposes the admin API to the network; give a token file or listen on "
+                        + "127.0.0.1");
+            }
+        } catch (UnknownHostException e) {
+            throw new StartupException("cannot listen on " + config.listen() + ": unknown host " + e.getMessage(), e);
+        }
+        BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
+        DaemonMetrics metrics = new DaemonMetrics();
+        ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
+        AdminContext context = new AdminContext(auth, config.limits(), metrics::scrape, offload);
+        AdminServer server;
+        try {
+            server = AdminServer.start(address, context);
+        } catch (IOException e) {
+            offload.close();
+            metrics.close();
+            throw new StartupException(e.getMessage(), e);
+        }
+        Daemon daemon = new Daemon(config, metrics, offload, context, server, managerOpener);
+        daemon.managerMetrics.bindTo(metrics.registry());
+        log.info("listening on {} (auth {}) dataDir={}", daemon.url(), auth.enabled() ? "on" : "off",
+                config.manager().dataDir());
+        daemon.opener.start();
+        return daemon;
+    }
+
+    public static Daemon start(DaemonConfig config) throws StartupException {
+        return start(config, ManagerOpener.DEFAULT);
+    }
+
+    private void open(ManagerOpener managerOpener) {
+        long start = System.nanoTime();
+        DataManager opened;
+        try {
+            opened = managerOpener.open(config.manager());
+        } catch (DataDirectoryLockedException e) {
+            ready.completeExceptionally(new StartupException(e.getMessage(), e));
+            return;
+        } catch (IOException e) {
+            ready.completeExceptionally(new StartupException(dataDirProblem(e.getMessage()), e));
+            return;
+        } catch (RuntimeException | Error e) {
+            log.debug("opening the data manager failed", e);
+            ready.completeExceptionally(new StartupException("cannot open the data manager on "
+                    + config.manager().dataDir() + ": " + e, e));
+            return;
+        }
+        lock.lock();
+        try {
+            if (closing) {
+                opened.close();
+                ready.completeExceptionally(new StartupException("shut down during startup"));
+                return;
+            }
+            manager = opened;
+            leases = new LeaseManager(opened, config.clock(), config.limits().maxLeases());
+            listener = opened.addListener(new ChunkDownloadTimer(metrics.registry()));
+            openLeases = leases;
+            openManager = Optional.of(opened);
+            context.setState(new ServiceState.Running(opened, leases));
+        } finally {
+            lock.unlock();
+        }
+        ManagerStats stats = opened.stats();
+        log.info("ready: chunks ready={} pending={} startupMs={}",
+                stats.chunks().getOrDefault(ChunkState.READY, 0),
+                stats.chunks().values().stream().mapToInt(Integer::intValue).sum()
+                        - stats.chunks().getOrDefault(ChunkState.READY, 0),
+                (System.nanoTime() - start) / 1_000_000);
+        ready.complete(opened);
+    }
+
+    private String dataDirProblem(String message) {
+        String dir = config.manager().dataDir().toString();
+        String why = message == null ? "unknown I/O error" : message;
+        return why.contains(dir) ? why : "cannot use data directory " + dir + ": " + why;
+    }
+
+    /** Completes with the manager once it is open; fails with a {@link StartupException} when it cannot open. */
+    public CompletableFuture<DataManager> ready() {
+        return ready.copy();
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public URI url() {
+        InetSocketAddress a = address();
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + a.getPort());
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    public DaemonMetrics metrics() {
+        return metrics;
+    }
+
+    /** The leases, once the manager is open. */
+    public Optional<LeaseManager> leases() {
+        return Optional.ofNullable(openLeases);
+    }
+
+    /** Graceful shutdown; idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        } finally {
+            lock.unlock();
+        }
+        log.info("shutting down: no new connections, answering requests in progress");
+        server.close();
+        context.setState(new ServiceState.Stopping());
+        DataManager m;
+        LeaseManager l;
+        AutoCloseable listen;
+        lock.lock();
+        try {
+            m = manager;
+            l = leases;
+            listen = listener;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) {
+            l.close();
+        }
+        if (listen != null) {
+            try {
+                listen.close();
+            } catch (Exception e) {
+                log.warn("cannot remove the metrics listener", e);
+            }
+        }
+        if (m != null) {
+            m.close();
+        } else {
+            try {
+                // Still opening: it sees `closing` when the scan ends and closes the manager itself.
+                opener.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        offload.close();
+        metrics.close();
+        log.info("stopped");
+    }
+}

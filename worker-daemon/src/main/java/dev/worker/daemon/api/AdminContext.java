@@ -1,0 +1,61 @@
+package dev.worker.daemon.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * What the admin API serves from: the daemon's state (set by the daemon as it starts and stops), the auth check,
+ * the limits, the metrics text and an executor for work too slow for an event loop.
+ */
+public final class AdminContext {
+    private final AtomicReference<ServiceState> state = new AtomicReference<>(new ServiceState.Starting());
+    private final BearerAuth auth;
+    private final ApiLimits limits;
+    private final Supplier<String> metrics;
+    private final Executor offload;
+
+    public AdminContext(BearerAuth auth, ApiLimits limits, Supplier<String> metrics, Executor offload) {
+        this.auth = requireNonNull(auth, "auth");
+        this.limits = requireNonNull(limits, "limits");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.offload = requireNonNull(offload, "offload");
+    }
+
+    public ServiceState state() {
+        return state.get();
+    }
+
+    public void setState(ServiceState next) {
+        state.set(requireNonNull(next, "next"));
+    }
+
+    public BearerAuth auth() {
+        return auth;
+    }
+
+    public ApiLimits limits() {
+        return limits;
+    }
+
+    String scrapeMetrics() {
+        return metrics.get();
+    }
+
+    Executor offload() {
+        return offload;
+    }
+
+    /** The running state, or the error a request gets while the daemon is starting or stopping. */
+    ServiceState.Running running() {
+        return switch (state.get()) {
+            case ServiceState.Running r -> r;
+            case ServiceState.Starting s -> throw new ApiException(ApiError.NOT_READY,
+                    "the daemon is starting: the data directory scan has not finished; try again shortly");
+            case ServiceState.Stopping s -> throw new ApiException(ApiError.UNAVAILABLE,
+                    "the daemon is shutting down");
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package dev.worker.daemon.api;
+
+import dev.worker.core.ConflictingDescriptorException;
+import dev.worker.core.ManagerClosedException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become error responses {@code {"error": {"code", "message"}}}. */
+public final class ErrorMapper {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    private ErrorMapper() {
+    }
+
+    public static ApiResponse toResponse(Throwable failure, String requestLine) {
+        Throwable t = unwrap(failure);
+        ApiException api = switch (t) {
+            case ApiException e -> e;
+            case ConflictingDescriptorException e -> new ApiException(ApiError.CONFLICT, e.getMessage(), e);
+            case ManagerClosedException e ->
+                    new ApiException(ApiError.UNAVAILABLE, "the daemon is shutting down; try again later", e);
+            case TimeoutException e -> new ApiException(ApiError.UNAVAILABLE,
+                    "the request was accepted but not confirmed durable in time; it is safe to repeat it", e);
+            case IOException e -> {
+                // The intent journal could not write: the intent may not survive a crash, so it was not accepted.
+                log.warn("intent not durable request=\"{}\"", requestLine, e);
+                yield new ApiException(ApiError.UNAVAILABLE,
+                        "the intent could not be written to the journal: " + e.getMessage(), e);
+            }
+            default -> {
+                log.error("internal error request=\"{}\"", requestLine, t);
+                yield new ApiException(ApiError.INTERNAL, "internal error (" + t.getClass().getSimpleName()
+                        + "); see the daemon's log");
+            }
+        };
+        return of(api);
+    }
+
+    public static ApiResponse of(ApiException e) {
+        Map<String, String> headers = new HashMap<>(e.headers());
+        if (e.error() == ApiError.UNAUTHORIZED) {
+            headers.put("WWW-Authenticate", "Bearer realm=\"worker\"");
+        }
+        return new ApiResponse(e.error().status(), ApiJson.error(e.error(), e.getMessage()), ApiResponse.JSON, headers);
+    }
+
+    public static ApiResponse of(ApiError error, String message) {
+        return of(new ApiException(error, message));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while ((current instanceof CompletionException || current instanceof ExecutionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+}
