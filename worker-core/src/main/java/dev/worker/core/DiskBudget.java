@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -109,13 +110,14 @@ final class DiskBudget {
      * @return the reservation, or null when {@code cancel} fired while waiting
      * @param onWait told once, when the download starts waiting, why
      */
-    Reservation reserve(long bytes, Cancellation cancel, java.util.function.Consumer<String> onWait)
+    Reservation reserve(long bytes, Cancellation cancel, Consumer<String> onWait)
             throws InterruptedException, TooLargeException {
         if (maxBytes > 0 && bytes > maxBytes) {
             throw new TooLargeException(bytes, maxBytes);
         }
         boolean told = false;
-        try (AutoCloseable wake = cancel.onCancel(this::wakeAll)) {
+        AutoCloseable wake = cancel.onCancel(this::wakeAll);
+        try {
             while (!cancel.isCancelled()) {
                 long usable = usableSpace.getAsLong();
                 lock.lock();
@@ -134,10 +136,16 @@ final class DiskBudget {
                 }
             }
             return null;
-        } catch (InterruptedException | TooLargeException e) {
-            throw e;
+        } finally {
+            closeQuietly(wake);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable registration) {
+        try {
+            registration.close();
         } catch (Exception e) {
-            throw new IllegalStateException("closing a cancel registration failed", e);
+            throw new IllegalStateException("unregistering a cancel action failed", e);
         }
     }
 

@@ -79,6 +79,14 @@ public final class ChunkStore {
         return new StoreScanner(this, StoreScanner.defaultParallelism()).scan(verifyContents);
     }
 
+    /**
+     * The bytes {@link #publish} writes as a chunk's {@code chunk.json}: for tools that lay out data directories
+     * (benchmarks, tests) without a second copy of the format.
+     */
+    public static byte[] chunkJson(ChunkDescriptor descriptor, Map<String, FileDigest> files, Instant completedAt) {
+        return ChunkManifest.write(descriptor, files, completedAt);
+    }
+
     /** Creates a fresh download directory {@code tmp/<id>.<n>/} (n unique in this directory). */
     public Path newTempDir(ChunkId id) throws IOException {
         requireNonNull(id, "id");
