@@ -43,6 +43,8 @@ final class ChunkHandle {
     // needs a non-zero state, and a release needs a ref (refs close at most once).
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state = PUBLISHED;
+    // Set once when verification found the files damaged: the directory must never be published again.
+    private volatile boolean corrupt;
 
     ChunkHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes, long seq, Consumer<ChunkHandle> onDrained) {
         this.descriptor = requireNonNull(descriptor, "descriptor");
@@ -125,6 +127,14 @@ final class ChunkHandle {
             s = witness;
         }
         return (s & PUBLISHED) != 0;
+    }
+
+    void markCorrupt() {
+        corrupt = true;
+    }
+
+    boolean isCorrupt() {
+        return corrupt;
     }
 
     boolean isPublished() {

@@ -164,6 +164,11 @@ final class ChunkTable implements Transitions.Memory {
         entries.computeIfPresent(id, (k, e) -> e.withTask(false));
     }
 
+    /** Withdraws a handle whose files were found damaged. */
+    void corrupt(ChunkHandle handle) {
+        act(handle.id(), apply(handle.id(), e -> Transitions.corrupt(e, handle, this)));
+    }
+
     private void drained(ChunkHandle handle) {
         act(handle.id(), apply(handle.id(), e -> Transitions.drained(e, handle)));
     }

@@ -56,6 +56,13 @@ public interface DataManager extends AutoCloseable {
     /** A ref to the ready chunk {@code id}, when it is ready. */
     Optional<ChunkRef> acquire(ChunkId id);
 
+    /**
+     * Re-hashes a ready chunk's files in the background against the sizes and SHA-256 recorded at publish. A
+     * corrupt chunk is withdrawn at once (never served again) and, while it is still desired, downloaded anew; open
+     * refs keep its directory until they close. The future completes when the check is done.
+     */
+    CompletableFuture<VerifyResult> verify(ChunkId id);
+
     /** Registers a listener; closing the returned handle removes it. */
     AutoCloseable addListener(ChunkListener listener);
 

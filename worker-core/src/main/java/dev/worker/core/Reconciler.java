@@ -232,6 +232,24 @@ final class Reconciler {
         });
     }
 
+    /**
+     * Runs {@code work} on a virtual thread counted as background work (awaited at shutdown). Returns false, without
+     * running it, when stopping.
+     */
+    boolean runInBackground(String name, Runnable work) {
+        if (!enter()) {
+            return false;
+        }
+        Thread.ofVirtual().name(name).start(() -> {
+            try {
+                work.run();
+            } finally {
+                exit();
+            }
+        });
+        return true;
+    }
+
     long pendingDeleteBytes() {
         return pendingDeleteBytes.get();
     }

@@ -65,7 +65,7 @@ final class Transitions {
         }
         Entry wanted = new Entry(d, true, e.phase(), e.taskActive());
         if (e.phase() instanceof Phase.Ready(ChunkHandle handle) && handle.descriptor().equals(d)
-                && handle.tryRevive()) {
+                && !handle.isCorrupt() && handle.tryRevive()) {
             // Removal was waiting for refs to close: publish the same directory again, no download.
             memory.indexAdd(handle);
             return new CallResult(wanted, false, null, true);
@@ -100,6 +100,21 @@ final class Transitions {
                     ? new CallResult(unwanted, false, null, true)
                     : new CallResult(null, false, null, true);
         };
+    }
+
+    /**
+     * Verification found {@code handle}'s files damaged: withdraw it for good. Its directory leaves the disk once
+     * drained, and a desired chunk is then downloaded anew.
+     */
+    static CallResult corrupt(Entry e, ChunkHandle handle, Memory memory) {
+        if (e == null || !(e.phase() instanceof Phase.Ready(ChunkHandle current)) || current != handle) {
+            return CallResult.unchanged(e);
+        }
+        handle.markCorrupt();
+        memory.indexRemove(handle);
+        boolean drained = handle.unpublish() || handle.isDrained();
+        boolean start = drained && !e.taskActive();
+        return new CallResult(start ? e.withTask(true) : e, start, null, false);
     }
 
     /** The last ref of {@code handle} closed after it was unpublished. */
@@ -215,7 +230,7 @@ final class Transitions {
                     // Published (desired), or waiting for refs to close (not desired): nothing to do until then.
                     yield release(e);
                 }
-                if (e.desired() && handle.descriptor().equals(e.descriptor())) {
+                if (e.desired() && handle.descriptor().equals(e.descriptor()) && !handle.isCorrupt()) {
                     // Wanted again after the last ref closed, before the directory moved: publish it again.
                     ChunkHandle again = memory.newHandle(handle.descriptor(), handle.dir(), handle.sizeBytes());
                     memory.indexAdd(again);

@@ -36,6 +36,7 @@ public final class WorkerDataManager implements DataManager {
 
     private final ManagerConfig config;
     private final DataDirectory directory;
+    private final ChunkStore store;
     private final IntentJournal journal;
     private final ChunkDownloader downloader;
     private final ListenerBus events;
@@ -52,6 +53,7 @@ public final class WorkerDataManager implements DataManager {
             ChunkStore store, DiskBudget budget, long startNanos, ChunkStore.ScanResult scan, List<Intent> replay) {
         this.config = config;
         this.directory = directory;
+        this.store = store;
         this.journal = journal;
         this.budget = budget;
         this.stats = new WorkerStats();
@@ -204,6 +206,53 @@ public final class WorkerDataManager implements DataManager {
         checkOpen("acquire");
         ChunkHandle handle = table.acquire(id);
         return handle == null ? Optional.empty() : Optional.of(refs.open(handle));
+    }
+
+    @Override
+    public CompletableFuture<VerifyResult> verify(ChunkId id) {
+        requireNonNull(id, "id");
+        checkOpen("verify");
+        ChunkHandle handle = table.acquire(id);
+        if (handle == null) {
+            return CompletableFuture.completedFuture(new VerifyResult(id, VerifyResult.Outcome.NOT_READY,
+                    Optional.empty()));
+        }
+        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+        boolean started = reconciler.runInBackground("verify-" + id, () -> {
+            try {
+                Optional<String> problem = check(handle);
+                if (problem.isPresent()) {
+                    log.warn("chunk is corrupt; withdrawn and downloaded anew if still wanted chunk={} problem={}",
+                            id, problem.get());
+                    table.corrupt(handle);
+                    result.complete(new VerifyResult(id, VerifyResult.Outcome.CORRUPT, problem));
+                } else {
+                    result.complete(new VerifyResult(id, VerifyResult.Outcome.OK, Optional.empty()));
+                }
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            } finally {
+                handle.release();
+            }
+        });
+        if (!started) {
+            handle.release();
+            throw new ManagerClosedException("verify");
+        }
+        return result;
+    }
+
+    /** What is wrong with a published chunk's files, if anything; an unreadable chunk.json is a problem too. */
+    private Optional<String> check(ChunkHandle handle) {
+        try {
+            StoredChunk stored = store.load(handle.dir());
+            if (!stored.descriptor().equals(handle.descriptor())) {
+                return Optional.of("chunk.json describes a different chunk than was published");
+            }
+            return store.verify(stored);
+        } catch (IOException e) {
+            return Optional.of("cannot verify " + handle.dir() + ": " + e.getMessage());
+        }
     }
 
     @Override

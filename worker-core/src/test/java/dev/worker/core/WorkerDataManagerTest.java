@@ -405,6 +405,34 @@ final class WorkerDataManagerTest {
     }
 
     @Test
+    void verifyFindsAFlippedByteWithdrawsTheChunkAndDownloadsItAnew() throws Exception {
+        ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 2, 20_000);
+        manager.download(a);
+        awaitState(manager, a.id(), ChunkState.READY);
+        assertThat(manager.verify(a.id()).get(10, TimeUnit.SECONDS).outcome()).isEqualTo(VerifyResult.Outcome.OK);
+        Path file = dataDir.resolve("chunks").resolve(a.id().toString()).resolve("f1");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[12_345] ^= 1;
+        Files.write(file, bytes);
+        ChunkRef reader = manager.acquire(a.id()).orElseThrow();
+
+        VerifyResult result = manager.verify(a.id()).get(10, TimeUnit.SECONDS);
+
+        assertThat(result.outcome()).isEqualTo(VerifyResult.Outcome.CORRUPT);
+        assertThat(result.problem()).hasValueSatisfying(p -> assertThat(p).contains("f1"));
+        assertThat(manager.find(a.datasetId(), 1)).as("never served again").isEmpty();
+        assertThat(reader.path()).as("an open ref keeps the directory").isDirectory();
+        reader.close();
+        awaitState(manager, a.id(), ChunkState.READY);
+        try (ChunkRef ref = manager.acquire(a.id()).orElseThrow()) {
+            fx.assertContent(ref);
+        }
+        assertThat(fx.server.requests("/a/f1")).hasSize(2);
+        assertThat(manager.verify(TestChunks.chunkId("unknown")).get(10, TimeUnit.SECONDS).outcome())
+                .isEqualTo(VerifyResult.Outcome.NOT_READY);
+    }
+
+    @Test
     void deleteOfAnUnknownChunkIsANoOp() throws Exception {
         manager.delete(TestChunks.chunkId("nope")).get(5, TimeUnit.SECONDS);
         assertThat(manager.status(TestChunks.chunkId("nope"))).isEqualTo(Optional.empty());

@@ -212,6 +212,21 @@ public final class ChunkStore {
         }
     }
 
+    /**
+     * Reads a published chunk's {@code chunk.json}.
+     *
+     * @throws IOException when it cannot be read or does not parse (the message says which and why)
+     */
+    public StoredChunk load(Path chunkDir) throws IOException {
+        Path file = chunkDir.resolve(ChunkManifest.FILE_NAME);
+        byte[] json = java.nio.file.Files.readAllBytes(file);
+        try {
+            return ChunkManifest.parse(json, chunkDir);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a valid chunk.json: " + e.getMessage(), e);
+        }
+    }
+
     /** Re-hashes a stored chunk's files against chunk.json; a description of the first mismatch, if any. */
     public Optional<String> verify(StoredChunk chunk) throws IOException {
         for (Map.Entry<String, FileDigest> file : new TreeMap<>(chunk.files()).entrySet()) {

@@ -270,7 +270,9 @@ final class ChunkDownloaderTest {
     void download_permanentFailureOfOneFile_cancelsItsSiblings() throws Exception {
         byte[] content = randomBytes(SIZE, 16);
         server.serve("/slow", content).always(new StallBeforeHeaders());
-        server.serve("/gone", content).always(new Status(410, Map.of()));
+        // The failure comes once the sibling's request is at the server, so there is a connection to see closed.
+        server.serve("/gone", content).always(new TestFileServer.After(() -> server.inFlight() >= 2,
+                new Status(410, Map.of())));
 
         DownloadOutcome outcome = download(chunk(Map.of(
                 "slow", declared(server.url("/slow"), content),

@@ -76,6 +76,10 @@ public final class TestFileServer implements AutoCloseable {
     public record Delay(Duration delay) implements Fault {
     }
 
+    /** Waits (at most 5 s) until {@code condition} holds, then applies {@code then}. */
+    public record After(BooleanSupplier condition, Fault then) implements Fault {
+    }
+
     /** Serves normally, {@code chunk} bytes at a time with a pause after each. */
     public record Throttle(int chunk, Duration pause) implements Fault {
     }
@@ -271,6 +275,10 @@ public final class TestFileServer implements AutoCloseable {
             return true;
         }
         Fault fault = Optional.ofNullable(file.queued.poll()).orElse(file.standing);
+        if (fault instanceof After after) {
+            await(after.condition(), Duration.ofSeconds(5));
+            fault = after.then();
+        }
         if (fault instanceof Status status) {
             Map<String, String> headers = new TreeMap<>(status.headers());
             headers.put("Content-Length", "0");
