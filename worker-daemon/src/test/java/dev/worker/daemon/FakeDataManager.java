@@ -12,6 +12,7 @@ import dev.worker.core.DataManager;
 import dev.worker.core.DatasetId;
 import dev.worker.core.ManagerClosedException;
 import dev.worker.core.ManagerStats;
+import dev.worker.core.VerifyResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,6 +147,13 @@ public final class FakeDataManager implements DataManager {
         checkOpen("delete");
         deleteNow(id);
         return intent(new CompletableFuture<>(), null);
+    }
+
+    @Override
+    public CompletableFuture<VerifyResult> verify(ChunkId id) {
+        checkOpen("verify");
+        return CompletableFuture.completedFuture(new VerifyResult(id, VerifyResult.Outcome.NOT_READY,
+                Optional.empty()));
     }
 
     private void deleteNow(ChunkId id) {

@@ -1,0 +1,29 @@
+package dev.worker.bench;
+
+import dev.worker.core.ManagerConfig;
+import dev.worker.core.WorkerDataManager;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+
+/**
+ * Opens a data directory once and prints, as one JSON line, how long {@link WorkerDataManager#open} took and how
+ * long since the JVM started. Run it in a fresh JVM per measurement: a cold start is what operators see.
+ *
+ * <p>Usage: {@code StartupProbe DIR}
+ */
+public final class StartupProbe {
+    private StartupProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long started = System.nanoTime();
+        try (WorkerDataManager manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0).build())) {
+            long openNanos = System.nanoTime() - started;
+            System.out.printf("{\"chunks\": %d, \"open_ms\": %.1f, \"since_jvm_start_ms\": %d, \"scan_ms\": %d}%n",
+                    manager.list().size(), openNanos / 1e6, System.currentTimeMillis() - jvmStart,
+                    manager.stats().startup().toMillis());
+        }
+    }
+}
