@@ -317,7 +317,7 @@ final class Attempt {
             restart();
             return new AttemptResult.Retry(RetryReason.CHECKSUM, what + "; downloading it again from byte 0");
         }
-        file.force();
+        // Not forced here: the caller fsyncs the file after giving back its transfer permit (see FileTransfer).
         return new AttemptResult.Done(new FileDigest(length, sha256));
     }
 

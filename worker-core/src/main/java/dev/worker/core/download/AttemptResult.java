@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** How one HTTP attempt for one file ended (cancellation is an {@link InterruptedException} instead). */
 sealed interface AttemptResult {
-    /** The file is complete, verified and fsync'd. */
+    /** The file is complete and verified; not yet fsync'd. */
     record Done(FileDigest digest) implements AttemptResult {
         public Done {
             requireNonNull(digest, "digest");

@@ -104,6 +104,28 @@ final class ChunkDownloaderTest {
     }
 
     @Test
+    void download_fsyncHoldsNoTransferPermit_soTheNextFileTransfersWhileOneIsFlushed() throws Exception {
+        byte[] a = randomBytes(300_000, 21);
+        byte[] b = randomBytes(200_000, 22);
+        server.serve("/a", a);
+        server.serve("/b", b);
+        // Each fsync waits until both bodies have arrived: with a single permit that is only possible when the
+        // file being flushed has already given its permit to the other one.
+        opener.gateForces(() -> listener.bytes.get() >= a.length + b.length, Duration.ofSeconds(5));
+        try (ChunkDownloader oneSlot = new ChunkDownloader(Fixtures.settings(1, 0, Duration.ofSeconds(5)), listener,
+                Clock.systemUTC(), opener)) {
+            DownloadOutcome outcome = oneSlot.download(chunk(Map.of("a", declared(server.url("/a"), a),
+                    "b", declared(server.url("/b"), b))), dir, progress, new Cancellation(), DiskSpace.UNLIMITED);
+
+            assertCompleted(outcome, "a", a);
+            assertCompleted(outcome, "b", b);
+        }
+        assertThat(opener.forceGateTimeouts()).isZero();
+        assertThat(opener.forcedSize(dir.resolve("a"))).isEqualTo(a.length);
+        assertThat(opener.forcedSize(dir.resolve("b"))).isEqualTo(b.length);
+    }
+
+    @Test
     void download_connectionResetMidBody_resumesWithRangeAndIfRange() throws Exception {
         byte[] content = randomBytes(SIZE, 4);
         TestFileServer.ServedFile file = server.serve("/f", content)

@@ -9,9 +9,12 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Opens real file channels and records, per path, how many bytes were written before the last fsync. Can also
@@ -21,11 +24,27 @@ final class ForceRecordingOpener implements ChannelOpener {
     private final Map<Path, Long> forcedSizes = new ConcurrentHashMap<>();
     private final AtomicInteger diskFullFailures = new AtomicInteger();
     private volatile long diskFullAt = Long.MAX_VALUE;
+    private volatile BooleanSupplier forceGate = () -> true;
+    private volatile long forceGateNanos;
+    private final AtomicInteger forceGateTimeouts = new AtomicInteger();
 
     /** The next {@code times} writes reaching past {@code position} fail as if the disk were full. */
     void diskFullAt(long position, int times) {
         diskFullAt = position;
         diskFullFailures.set(times);
+    }
+
+    /**
+     * Every {@code force} first waits (at most {@code timeout}) until {@code condition} holds; a wait that runs out
+     * is counted in {@link #forceGateTimeouts()}.
+     */
+    void gateForces(BooleanSupplier condition, Duration timeout) {
+        forceGateNanos = timeout.toNanos();
+        forceGate = condition;
+    }
+
+    int forceGateTimeouts() {
+        return forceGateTimeouts.get();
     }
 
     /** The file's size at its last {@code force(true)}, or -1 when it was never forced. */
@@ -49,6 +68,14 @@ final class ForceRecordingOpener implements ChannelOpener {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            long deadline = System.nanoTime() + forceGateNanos;
+            while (!forceGate.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    forceGateTimeouts.incrementAndGet();
+                    break;
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
             delegate.force(metaData);
             if (metaData) {
                 forcedSizes.put(path, delegate.size());
