@@ -187,7 +187,7 @@ final class Attempt {
         while (true) {
             ResponseStream.Event event = next();
             if (event == null) {
-                flush();
+                flush(true);
                 return new AttemptResult.Retry(RetryReason.STALL, "no data for the stall timeout of "
                         + stall.toMillis() + " ms after " + received + " bytes of " + state.describe());
             }
@@ -200,11 +200,11 @@ final class Attempt {
                     stream.request(1);
                 }
                 case ResponseStream.End end -> {
-                    flush();
+                    flush(true);
                     return finish();
                 }
                 case ResponseStream.Failure failure -> {
-                    flush();
+                    flush(true);
                     return failed(failure.error(), true);
                 }
                 case ResponseStream.Headers headers ->
@@ -219,14 +219,14 @@ final class Attempt {
      * fast one still gets large writes.
      */
     private ResponseStream.Event next() throws InterruptedException, IOException {
-        if (staging == null || staging.position() == 0 || stall.compareTo(IDLE_FLUSH) <= 0) {
+        if (staging == null || staging.position() < file.writeAlignment() || stall.compareTo(IDLE_FLUSH) <= 0) {
             return stream.poll(stall);
         }
         ResponseStream.Event event = stream.poll(IDLE_FLUSH);
         if (event != null) {
             return event;
         }
-        flush();
+        flush(false);
         return stream.poll(stall.minus(IDLE_FLUSH));
     }
 
@@ -247,7 +247,7 @@ final class Attempt {
         if (declared.isEmpty() && after > state.reserved) {
             long need = Math.max(after - state.reserved, RESERVE_STEP);
             if (!space.tryReserve(need)) {
-                flush();
+                flush(true);
                 return new AttemptResult.Retry(RetryReason.DISK_FULL, "no disk space for " + need
                         + " more bytes of " + state.describe() + " after " + file.length() + " bytes");
             }
@@ -268,7 +268,7 @@ final class Attempt {
         }
         while (buffer.hasRemaining()) {
             if (!staging.hasRemaining()) {
-                flush();
+                flush(false);
             }
             int n = Math.min(buffer.remaining(), staging.remaining());
             staging.put(buffer.slice(buffer.position(), n));
@@ -276,18 +276,37 @@ final class Attempt {
         }
     }
 
-    /** Writes what is staged to the file: from here on it counts as received and hashed. */
-    private void flush() throws IOException {
+    /**
+     * Writes what is staged to the file: from here on it counts as received and hashed. While the file is written
+     * with direct I/O only whole blocks go, and a partial last block stays staged, unless {@code all} (the body
+     * ended or the attempt stops): then the file leaves direct I/O and takes the rest too.
+     */
+    private void flush(boolean all) throws IOException {
         if (staging == null || staging.position() == 0) {
             return;
         }
-        staging.flip();
-        long n = staging.remaining();
+        int staged = staging.position();
+        int whole = staged - staged % file.writeAlignment();
+        if (whole > 0) {
+            write(whole);
+        }
+        if (all && staging.position() > 0) {
+            file.endDirect();
+            write(staging.position());
+        }
+    }
+
+    /** Writes the first {@code n} staged bytes; what follows them moves to the start of the staging buffer. */
+    private void write(int n) throws IOException {
+        int staged = staging.position();
+        staging.position(0).limit(n);
         try {
             file.append(staging);
-        } finally {
+        } catch (IOException e) {
             staging.clear();
+            throw e;
         }
+        staging.limit(staged).compact();
         progress.addDone(n);
     }
 

@@ -53,8 +53,9 @@ final class ChunkDownload {
         progress.addTotal(descriptor.files().values().stream()
                 .mapToLong(source -> source.size().orElse(0)).sum());
         List<FileTransfer> transfers = new ArrayList<>();
+        int blockSize = PartialFile.directBlockSize(dir, BufferPool.ALIGNMENT);
         for (Map.Entry<String, FileSource> file : descriptor.files().entrySet()) {
-            PartialFile partial = new PartialFile(dir.resolve(file.getKey()), env.opener());
+            PartialFile partial = new PartialFile(dir.resolve(file.getKey()), env.opener(), blockSize);
             transfers.add(new FileTransfer(env, new FileState(file.getKey(), file.getValue(), partial), progress,
                     space, resume, local, backoffs.get()));
         }

@@ -6,20 +6,36 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One file of a download on disk, with the SHA-256 of what it holds so far. Owned by the file's transfer thread;
  * not thread-safe. A write channel is open between {@link #open()} and {@link #close()} (one attempt).
+ *
+ * <p>Given a block size, the file is written with direct I/O (O_DIRECT) while its length is a multiple of it: the
+ * bytes go from the staging buffer to the device without being copied into the page cache, which on a fast link
+ * is the largest CPU cost of a download after SHA-256. Direct writes must be whole, aligned blocks
+ * ({@link #writeAlignment()}); a file's last partial block is written after {@link #endDirect()}. Where direct I/O
+ * is not available (tmpfs, other systems) the file is written through the page cache as before.
  */
 final class PartialFile {
+    private static final Logger log = LoggerFactory.getLogger(PartialFile.class);
     private static final int REHASH_BUFFER = 1 << 20;
+    /** {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} when this JDK has it (looked up, not linked: the option is outside Java SE). */
+    private static final Optional<OpenOption> DIRECT = directOption();
 
     private final Path path;
     private final ChannelOpener opener;
+    /** Block size for direct writes; 0 never to use them. */
+    private int blockSize;
+    private boolean direct;
     // INVARIANT: digest has consumed exactly the bytes [0, length) of the file, and those bytes are on disk (written,
     // not necessarily forced). Bytes past length (a write that failed half-way) are cut off by the next open().
     private MessageDigest digest = newDigest();
@@ -27,8 +43,19 @@ final class PartialFile {
     private FileChannel channel;
 
     PartialFile(Path path, ChannelOpener opener) {
+        this(path, opener, 0);
+    }
+
+    /** @param blockSize the file system's block size, to write with direct I/O; 0 to write through the page cache */
+    PartialFile(Path path, ChannelOpener opener, int blockSize) {
         this.path = path;
         this.opener = opener;
+        this.blockSize = DIRECT.isPresent() ? blockSize : 0;
+    }
+
+    /** What every write's size must be a multiple of now (its position always is): the block size while direct. */
+    int writeAlignment() {
+        return direct ? blockSize : 1;
     }
 
     Path path() {
@@ -88,7 +115,19 @@ final class PartialFile {
         if (parent != null && !Files.isDirectory(parent)) {
             Files.createDirectories(parent);
         }
-        FileChannel ch = opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = null;
+        if (blockSize > 0 && length % blockSize == 0) {
+            try {
+                ch = opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, DIRECT.orElseThrow());
+            } catch (IOException | UnsupportedOperationException e) {
+                log.debug("direct I/O not available, writing through the page cache path={}", path, e);
+                blockSize = 0;
+            }
+        }
+        direct = ch != null;
+        if (ch == null) {
+            ch = opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        }
         try {
             if (ch.size() > length) {
                 ch.truncate(length);
@@ -100,15 +139,39 @@ final class PartialFile {
         channel = ch;
     }
 
-    /** Writes all of {@code bytes} (position to limit) at the end and hashes them; consumes the buffer. */
+    /**
+     * Writes all of {@code bytes} (position to limit) at the end and hashes them; consumes the buffer. While direct,
+     * the buffer must be a direct one whose position is block-aligned in memory, and its size a multiple of
+     * {@link #writeAlignment()}.
+     */
     void append(ByteBuffer bytes) throws IOException {
         ByteBuffer hashView = bytes.duplicate();
         long position = length;
-        while (bytes.hasRemaining()) {
-            position += channel.write(bytes, position);
+        try {
+            while (bytes.hasRemaining()) {
+                position += channel.write(bytes, position);
+            }
+        } catch (IOException e) {
+            if (direct) {
+                // Whatever direct I/O disliked, the next attempt writes through the page cache.
+                blockSize = 0;
+            }
+            throw e;
         }
         digest.update(hashView);
         length = position;
+    }
+
+    /** Stops writing with direct I/O, so that writes of any size can follow (a file's last partial block). */
+    void endDirect() throws IOException {
+        if (!direct) {
+            return;
+        }
+        FileChannel old = channel;
+        channel = null;
+        direct = false;
+        old.close();
+        channel = opener.open(path, StandardOpenOption.WRITE);
     }
 
     /** The SHA-256 of the bytes so far; the running state is kept, so more bytes can follow. */
@@ -128,6 +191,7 @@ final class PartialFile {
     void close() throws IOException {
         FileChannel ch = channel;
         channel = null;
+        direct = false;
         if (ch != null) {
             ch.close();
         }
@@ -139,6 +203,44 @@ final class PartialFile {
         } catch (IOException e) {
             primary.addSuppressed(e);
         }
+    }
+
+    /**
+     * The block size of the file system holding {@code dir} (or its nearest existing ancestor) when direct writes
+     * can use it; 0 otherwise.
+     */
+    static int directBlockSize(Path dir, int bufferAlignment) {
+        if (DIRECT.isEmpty()) {
+            return 0;
+        }
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return 0;
+        }
+        try {
+            long size = Files.getFileStore(existing).getBlockSize();
+            return size > 0 && size <= bufferAlignment && bufferAlignment % size == 0 ? (int) size : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("no block size for direct I/O dir={}", dir, e);
+            return 0;
+        }
+    }
+
+    private static Optional<OpenOption> directOption() {
+        try {
+            Class<?> options = Class.forName("com.sun.nio.file.ExtendedOpenOption");
+            for (Object constant : options.getEnumConstants()) {
+                if (((Enum<?>) constant).name().equals("DIRECT") && constant instanceof OpenOption option) {
+                    return Optional.of(option);
+                }
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            log.debug("this JDK has no ExtendedOpenOption.DIRECT", e);
+        }
+        return Optional.empty();
     }
 
     private static MessageDigest newDigest() {
