@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** One snapshot still serves a whole scrape (a scrape takes a few ms even at 100,000 chunks). */
+    static final Duration METRICS_SNAPSHOT_AGE = Duration.ofMillis(100);
 
     private final DaemonConfig config;
     private final DaemonMetrics metrics;
@@ -50,11 +53,14 @@ public final class Daemon implements AutoCloseable {
     private AutoCloseable listener;
     private volatile Optional<DataManager> openManager = Optional.empty();
     private volatile LeaseManager openLeases;
-    /** Held here: meters read it, and Micrometer references function counters' state weakly. */
+    /**
+     * Held here: meters read it, and Micrometer references function counters' state weakly. Its snapshot is at
+     * most {@link #METRICS_SNAPSHOT_AGE} old, so that a download's progress can be followed at that resolution.
+     */
     private final ManagerMetrics managerMetrics = new ManagerMetrics(() -> openManager, () -> {
         LeaseManager l = openLeases;
         return l == null ? 0 : l.active();
-    });
+    }, METRICS_SNAPSHOT_AGE, System::nanoTime);
 
     private Daemon(DaemonConfig config, DaemonMetrics metrics, ExecutorService offload, AdminContext context,
             AdminServer server, ManagerOpener managerOpener) {
