@@ -25,7 +25,8 @@ import java.util.stream.IntStream;
  * find benchmarks. Chunk {@code i} belongs to dataset {@code i % datasets} and covers blocks
  * {@code [1000 * (i / datasets), 1000 * (i / datasets) + 1000)}. No fsync: the tree is test data.
  *
- * <p>Usage: {@code DataDirGenerator DIR CHUNKS [DATASETS] [FILES_PER_CHUNK] [FILE_SIZE]}
+ * <p>Usage: {@code DataDirGenerator DIR CHUNKS [DATASETS] [FILES_PER_CHUNK] [FILE_SIZE]}; {@code DataDirGenerator
+ * --dataset I} prints the id of dataset {@code I}.
  */
 public final class DataDirGenerator {
     public static final long BLOCKS_PER_CHUNK = 1_000;
@@ -34,6 +35,10 @@ public final class DataDirGenerator {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals("--dataset")) {
+            System.out.println(dataset(Integer.parseInt(args[1])));
+            return;
+        }
         if (args.length < 2) {
             System.err.println("usage: DataDirGenerator DIR CHUNKS [DATASETS=10] [FILES_PER_CHUNK=1] [FILE_SIZE=64]");
             System.exit(2);
