@@ -175,13 +175,14 @@ final class ChunkTable implements Transitions.Memory {
 
     // ---- startup ---------------------------------------------------------------------------------------------
 
-    /** A published chunk found on disk. Returns the handle (published and indexed when desired). */
+    /**
+     * A published chunk found on disk. Returns its handle: published when desired (then the caller indexes it with
+     * {@link #indexAll}, in bulk), else unpublished and handed to a task for removal.
+     */
     ChunkHandle loadReady(ChunkDescriptor desired, ChunkDescriptor onDisk, Path dir, long sizeBytes) {
         ChunkHandle handle = newHandle(onDisk, dir, sizeBytes);
         boolean wanted = desired != null;
-        if (wanted) {
-            index.add(handle);
-        } else {
+        if (!wanted) {
             handle.unpublish();
         }
         Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle), !wanted);
@@ -190,6 +191,11 @@ final class ChunkTable implements Transitions.Memory {
             startTask.accept(onDisk.id());
         }
         return handle;
+    }
+
+    /** Indexes the published handles loaded at startup. */
+    void indexAll(Collection<ChunkHandle> handles) {
+        index.addAll(handles);
     }
 
     /** A desired chunk that is not on disk (a partial download may be). */

@@ -105,6 +105,33 @@ final class DatasetIndexTest {
     }
 
     @Test
+    void bulkLoadingAnswersLikeAddingOneByOne() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        for (boolean overlapping : new boolean[] {false, true}) {
+            List<ChunkHandle> handles = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                long start = overlapping ? random.nextInt(20_000) : i * 100L;
+                handles.add(handle("h" + i, start, start + (overlapping ? 1 + random.nextInt(300) : 100)));
+            }
+            DatasetIndex bulk = new DatasetIndex();
+            java.util.Collections.shuffle(handles, random);
+            bulk.addAll(handles);
+            DatasetIndex oneByOne = new DatasetIndex();
+            handles.stream().sorted(java.util.Comparator.comparingLong(ChunkHandle::seq)).forEach(oneByOne::add);
+            for (long block = 0; block < 30_500; block += 7) {
+                ChunkHandle a = bulk.find(block);
+                ChunkHandle b = oneByOne.find(block);
+                assertThat(a).as("seed=%d overlapping=%s block=%d", seed, overlapping, block).isSameAs(b);
+                if (a != null) {
+                    a.release();
+                    b.release();
+                }
+            }
+        }
+    }
+
+    @Test
     void readersNeverMissAStableChunkWhileOverlappingChunksComeAndGo() throws Exception {
         long seed = new Random().nextLong();
         // Stable chunks tile [0, 10_000); writers add and remove overlapping chunks on top.
