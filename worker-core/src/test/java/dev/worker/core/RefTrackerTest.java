@@ -39,7 +39,8 @@ final class RefTrackerTest {
         handle.unpublish();
 
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (tracker.leaked() == 0 && System.nanoTime() < deadline) {
+        while ((tracker.leaked() == 0 || tracker.active() != 0 || drained.get() == 0)
+                && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(10); // waiting on the garbage collector: there is no condition to await
         }
