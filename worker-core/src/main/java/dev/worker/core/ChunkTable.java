@@ -42,6 +42,7 @@ final class ChunkTable implements Transitions.Memory {
     private final ListenerBus events;
     private final Consumer<ChunkId> startTask;
     private final Consumer<ChunkHandle> onDrained = this::drained;
+    private volatile Path chunksParent;
     // Guarded by intentLock: the last append, which completes after every earlier one (the journal writes in order).
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
 
@@ -276,7 +277,22 @@ final class ChunkTable implements Transitions.Memory {
 
     @Override
     public ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes) {
-        return new ChunkHandle(descriptor, dir, sizeBytes, handleSeq.incrementAndGet(), onDrained);
+        if (!dir.getFileName().toString().equals(descriptor.id().toString())) {
+            throw new IllegalArgumentException("chunk " + descriptor.id() + " published in " + dir
+                    + ": a chunk directory is named by its id");
+        }
+        return new ChunkHandle(descriptor, sharedParent(dir.getParent()), sizeBytes, handleSeq.incrementAndGet(),
+                onDrained);
+    }
+
+    /** One Path instance for the chunks' parent directory (there is one: chunks/), shared by all handles. */
+    private Path sharedParent(Path parent) {
+        Path known = chunksParent;
+        if (parent.equals(known)) {
+            return known;
+        }
+        chunksParent = parent;
+        return parent;
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------------

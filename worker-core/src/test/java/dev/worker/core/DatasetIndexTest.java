@@ -17,8 +17,11 @@ final class DatasetIndexTest {
     private final DatasetIndex index = new DatasetIndex();
     private final AtomicLong seq = new AtomicLong();
 
+    private final java.util.Map<ChunkId, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ChunkHandle handle(String name, long start, long end) {
-        return new ChunkHandle(TestChunks.descriptor(name, "d", start, end), Path.of("/" + name), 1,
+        names.put(TestChunks.chunkId(name), name);
+        return new ChunkHandle(TestChunks.descriptor(name, "d", start, end), Path.of("/chunks"), 1,
                 seq.incrementAndGet(), h -> { });
     }
 
@@ -28,7 +31,7 @@ final class DatasetIndexTest {
             return null;
         }
         h.release();
-        return h.dir().getFileName().toString();
+        return names.get(h.id());
     }
 
     @Test

@@ -11,15 +11,16 @@ import org.junit.jupiter.api.Test;
 final class RefTrackerTest {
     private final RefTracker tracker = new RefTracker();
     private final AtomicInteger drained = new AtomicInteger();
-    private final ChunkHandle handle = new ChunkHandle(TestChunks.descriptor("a", "d", 0, 10), Path.of("/data/a"), 5,
+    private final ChunkHandle handle = new ChunkHandle(TestChunks.descriptor("a", "d", 0, 10), Path.of("/data"), 5,
             1, h -> drained.incrementAndGet());
 
     @Test
     void closeIsIdempotentAndUseAfterCloseThrows() {
         assertThat(handle.tryAcquire()).isTrue();
         ChunkRef ref = tracker.open(handle);
-        assertThat(ref.path()).isEqualTo(Path.of("/data/a"));
-        assertThat(ref.file("data.bin")).isEqualTo(Path.of("/data/a/data.bin"));
+        Path dir = Path.of("/data", TestChunks.chunkId("a").toString());
+        assertThat(ref.path()).isEqualTo(dir);
+        assertThat(ref.file("data.bin")).isEqualTo(dir.resolve("data.bin"));
         assertThatThrownBy(() -> ref.file("../etc")).isInstanceOf(IllegalArgumentException.class);
         assertThat(tracker.active()).isEqualTo(1);
 

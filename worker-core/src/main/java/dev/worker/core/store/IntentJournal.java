@@ -80,7 +80,8 @@ public final class IntentJournal implements AutoCloseable {
     }
 
     /** The journal's only record when it was opened, if that was a snapshot; else null. */
-    private final Intent.Snapshot replayedSnapshot;
+    // Written by the constructor, read and cleared by the writer thread (started after): not needed after start.
+    private Intent.Snapshot replayedSnapshot;
 
     private IntentJournal(Path file, long compactThresholdBytes, long size) {
         this(file, compactThresholdBytes, size, List.of());
@@ -258,7 +259,9 @@ public final class IntentJournal implements AutoCloseable {
     private void runWriter(Map<ChunkId, ChunkDescriptor> initial) {
         try {
             desired = initial;
-            if (desired != null && !sameAsReplayedSnapshot(initial)) {
+            boolean unchanged = desired != null && sameAsReplayedSnapshot(initial);
+            replayedSnapshot = null; // its journaled JSON is no longer needed: let it go
+            if (desired != null && !unchanged) {
                 try {
                     snapshot();
                 } catch (IOException e) {
