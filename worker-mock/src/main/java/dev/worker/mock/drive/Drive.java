@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
+import dev.worker.mock.Durations;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -77,7 +78,7 @@ final class Drive {
                     options.concurrency());
             Duration played = Duration.ofNanos(nanoTime.getAsLong() - playStart);
 
-            progress.accept("waiting up to " + options.timeout() + " for the daemon to converge");
+            progress.accept("waiting up to " + Durations.format(options.timeout()) + " for the daemon to converge");
             Convergence convergence = new ConvergenceWaiter(daemon, model, nanoTime).await(options.timeout());
             long settled = nanoTime.getAsLong();
             InvariantChecker.Checked checked = new InvariantChecker.Checked(0, 0);

@@ -76,7 +76,7 @@ public final class DriveCommand implements Callable<Integer> {
     Integer chunks;
 
     @Option(names = "--timeout", defaultValue = "5m", converter = Durations.Converter.class, paramLabel = "DURATION",
-            description = "How long to wait for convergence (and before that for the daemon to be ready) "
+            description = "How long to wait for the daemon to converge, and before that to be ready "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
