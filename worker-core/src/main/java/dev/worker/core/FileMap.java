@@ -92,6 +92,17 @@ final class FileMap extends AbstractMap<String, FileSource> implements SortedMap
         };
     }
 
+    // AbstractMap caches these two views in fields; made afresh instead, so a descriptor retains nothing extra.
+    @Override
+    public Set<String> keySet() {
+        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(Arrays.asList(names)));
+    }
+
+    @Override
+    public java.util.Collection<FileSource> values() {
+        return Collections.unmodifiableList(Arrays.asList(sources));
+    }
+
     @Override
     public Comparator<? super String> comparator() {
         return null;
