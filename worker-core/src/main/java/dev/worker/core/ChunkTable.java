@@ -34,7 +34,7 @@ final class ChunkTable implements Transitions.Memory {
         CompletableFuture<Void> append(Intent intent);
     }
 
-    private final ConcurrentHashMap<ChunkId, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChunkId, Entry> entries;
     private final FindIndex index = new FindIndex();
     private final AtomicLong handleSeq = new AtomicLong();
     private final ReentrantLock intentLock = new ReentrantLock();
@@ -47,6 +47,12 @@ final class ChunkTable implements Transitions.Memory {
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
 
     ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask) {
+        this(journal, events, startTask, 16);
+    }
+
+    /** @param expectedChunks how many chunks the table starts with (sizes the map once instead of growing it) */
+    ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask, int expectedChunks) {
+        this.entries = new ConcurrentHashMap<>(Math.max(16, expectedChunks * 4 / 3 + 1));
         this.journal = requireNonNull(journal, "journal");
         this.events = requireNonNull(events, "events");
         this.startTask = requireNonNull(startTask, "startTask");
@@ -277,10 +283,8 @@ final class ChunkTable implements Transitions.Memory {
 
     @Override
     public ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes) {
-        if (!dir.getFileName().toString().equals(descriptor.id().toString())) {
-            throw new IllegalArgumentException("chunk " + descriptor.id() + " published in " + dir
-                    + ": a chunk directory is named by its id");
-        }
+        // INVARIANT: a chunk directory is named by its id (the store publishes and scans only such directories).
+        assert dir.getFileName().toString().equals(descriptor.id().toString()) : dir;
         return new ChunkHandle(descriptor, sharedParent(dir.getParent()), sizeBytes, handleSeq.incrementAndGet(),
                 onDrained);
     }

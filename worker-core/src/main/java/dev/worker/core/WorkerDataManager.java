@@ -64,15 +64,15 @@ public final class WorkerDataManager implements DataManager {
                 config.retryCap(), config.randomSeed()), stats, config.clock());
         this.reconciler = new Reconciler(store, downloader, budget, stats, config.clock(), config.retryBase(),
                 config.retryCap());
-        this.table = new ChunkTable(journal::append, events, reconciler::start);
+        this.table = new ChunkTable(journal::append, events, reconciler::start, scan.chunks().size());
         reconciler.bind(table);
 
         // Desired state: every chunk on disk, then the journal on top. Journal snapshot descriptors are parsed only
         // for chunks that are not on disk.
-        Map<ChunkId, JournaledDescriptor> journaled = new HashMap<>();
+        Map<ChunkId, JournaledDescriptor> journaled = HashMap.newHashMap(scan.chunks().size());
         scan.chunks().forEach(c -> journaled.put(c.descriptor().id(), JournaledDescriptor.of(c.descriptor())));
         replay.forEach(intent -> Intent.replay(intent, journaled));
-        Map<ChunkId, ChunkDescriptor> desired = new HashMap<>();
+        Map<ChunkId, ChunkDescriptor> desired = HashMap.newHashMap(scan.chunks().size());
 
         Map<ChunkId, java.nio.file.Path> partials = new HashMap<>();
         scan.partials().forEach(p -> partials.put(p.id(), p.dir()));

@@ -53,6 +53,7 @@ final class ReadyIndex {
     private static final int MAGIC = 0x574B5249; // "WKRI"
     private static final int VERSION = 1;
     private static final int HEADER = 8;
+    private static final int FINGERPRINT_BYTES = 24;
 
     /** What identifies one version of a chunk.json: its size, modification time and file key. */
     record Fingerprint(long size, long modifiedNanos, long fileKeyHash) {
@@ -83,8 +84,18 @@ final class ReadyIndex {
         this.file = requireNonNull(file, "file");
     }
 
+    /**
+     * An entry as read: its id and fingerprint at once, the rest decoded when used (by the scan threads, in
+     * parallel, and only for chunks whose chunk.json is unchanged).
+     */
+    record Recorded(ChunkId id, Fingerprint fingerprint, ByteBuffer encoded) {
+        Entry decode() {
+            return ReadyIndex.decode(encoded.duplicate());
+        }
+    }
+
     /** The entries by chunk id (the last one of an id wins); empty when there is no usable index. */
-    Map<ChunkId, Entry> read() {
+    Map<ChunkId, Recorded> read() {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -99,7 +110,7 @@ final class ReadyIndex {
             log.warn("the ready index has an unknown header; the scan parses every chunk.json file={}", file);
             return Map.of();
         }
-        Map<ChunkId, Entry> entries = new HashMap<>();
+        Map<ChunkId, Recorded> entries = HashMap.newHashMap(bytes.length / 300);
         CRC32C crc = new CRC32C();
         while (in.remaining() >= 8) {
             int length = in.getInt();
@@ -114,13 +125,13 @@ final class ReadyIndex {
             }
             ByteBuffer entry = in.slice(in.position(), length);
             in.position(in.position() + length);
-            try {
-                Entry e = decode(entry);
-                entries.put(e.descriptor().id(), e);
-            } catch (RuntimeException e) {
-                log.warn("the ready index has an entry that does not decode; ignoring the rest file={}", file, e);
+            if (length < 32 + FINGERPRINT_BYTES) {
                 break;
             }
+            // The id leads an entry and the fingerprint ends it (see encode).
+            ChunkId id = new ChunkId(readBytes32(entry.duplicate()));
+            ByteBuffer tail = entry.slice(length - FINGERPRINT_BYTES, FINGERPRINT_BYTES);
+            entries.put(id, new Recorded(id, new Fingerprint(tail.getLong(), tail.getLong(), tail.getLong()), entry));
         }
         return entries;
     }

@@ -59,7 +59,7 @@ final class StoreScanner {
         long started = System.nanoTime();
         Path chunksDir = store.directory().chunks();
         String[] names = listNames(chunksDir);
-        Map<ChunkId, ReadyIndex.Entry> index = store.readyIndex().read();
+        Map<ChunkId, ReadyIndex.Recorded> index = store.readyIndex().read();
         StoredChunk[] found = new StoredChunk[names.length];
         ReadyIndex.Fingerprint[] fingerprints = new ReadyIndex.Fingerprint[names.length];
         AtomicInteger fromIndex = new AtomicInteger();
@@ -119,7 +119,7 @@ final class StoreScanner {
     }
 
     /** The chunk in {@code entry}, or null when the entry vanished meanwhile. */
-    private Checked check(Path entry, String name, boolean verifyContents, Map<ChunkId, ReadyIndex.Entry> index)
+    private Checked check(Path entry, String name, boolean verifyContents, Map<ChunkId, ReadyIndex.Recorded> index)
             throws IOException, InvalidEntry {
         if (name.length() != ID_LENGTH || !startsWithLowerHex(name, ID_LENGTH)) {
             throw new InvalidEntry("its name is not a chunk id (64 lowercase hex characters)");
@@ -147,12 +147,17 @@ final class StoreScanner {
             throw new InvalidEntry(ChunkManifest.FILE_NAME + " is missing");
         }
         // The index's copy of chunk.json is used only while chunk.json is unchanged; else it is read and parsed.
-        ReadyIndex.Entry indexed = index.isEmpty() ? null : index.get(ChunkId.parse(name));
-        boolean fromIndex = indexed != null && indexed.fingerprint().equals(fingerprint);
-        StoredChunk chunk;
-        if (fromIndex) {
-            chunk = indexed.at(entry);
-        } else {
+        ReadyIndex.Recorded indexed = index.isEmpty() ? null : index.get(ChunkId.parse(name));
+        StoredChunk chunk = null;
+        if (indexed != null && indexed.fingerprint().equals(fingerprint)) {
+            try {
+                chunk = indexed.decode().at(entry);
+            } catch (RuntimeException e) {
+                log.warn("a ready index entry does not decode; reading chunk.json instead entry={}", entry, e);
+            }
+        }
+        boolean fromIndex = chunk != null;
+        if (!fromIndex) {
             byte[] json;
             try {
                 json = Files.readAllBytes(manifest);

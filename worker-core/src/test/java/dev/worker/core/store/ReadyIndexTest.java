@@ -113,7 +113,7 @@ final class ReadyIndexTest {
     @Test
     void anEntryRoundTripsThroughTheBinaryForm() throws IOException {
         StoredChunk a = publish(new ChunkStore(directory), 3, "blocks.parquet", "logs.parquet");
-        ReadyIndex.Entry entry = new ReadyIndex(index()).read().get(a.descriptor().id());
+        ReadyIndex.Entry entry = new ReadyIndex(index()).read().get(a.descriptor().id()).decode();
 
         ReadyIndex.Entry again = ReadyIndex.decode(java.nio.ByteBuffer.wrap(ReadyIndex.encode(entry)));
 
