@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark in turn (about an hour; --smoke: about two minutes). Options go to each script.
+#
+# Usage: bench/all.sh [--smoke] [--runs N]
+# Each script writes bench/out/<name>.json and prints its table; this one also collects the tables in
+# bench/out/all.txt. A failing script is reported and the others still run; the exit code is 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/out
+: > bench/out/all.txt
+failed=()
+for name in startup find latency memory deletion-lag admin-api download-throughput churn; do
+    echo "=== $name $*" | tee -a bench/out/all.txt
+    if ! bench/$name.sh "$@" | tee -a bench/out/all.txt; then
+        failed+=("$name")
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "failed: ${failed[*]}" | tee -a bench/out/all.txt
+    exit 1
+fi
