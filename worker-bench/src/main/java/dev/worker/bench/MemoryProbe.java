@@ -2,9 +2,12 @@ package dev.worker.bench;
 
 import dev.worker.core.ManagerConfig;
 import dev.worker.core.WorkerDataManager;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Heap held per ready chunk: heap after full GCs with the data directory open, minus before, over the chunk count.
@@ -15,15 +18,26 @@ public final class MemoryProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]);
+        System.out.println(run(Path.of(args[0])));
+    }
+
+    /** Measures the heap held for the ready chunks of {@code dir}; returns the JSON line. */
+    public static String run(Path dir) throws IOException, InterruptedException {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        // Load the classes and warm the scan first, so that what is measured is the chunks, not the code.
+        // Open and close an empty directory first: classes, caches and other one-time objects are then in the
+        // baseline, and what is measured is the chunks.
+        Path empty = Files.createTempDirectory("memory-probe");
+        try {
+            WorkerDataManager.open(ManagerConfig.builder(empty).minFreeBytes(0).build()).close();
+        } finally {
+            Trees.deleteRecursively(empty);
+        }
         long before = settledHeap(memory);
         try (WorkerDataManager manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0).build())) {
             int chunks = manager.list().size();
             long after = settledHeap(memory);
-            System.out.printf("{\"chunks\": %d, \"heap_before_bytes\": %d, \"heap_after_bytes\": %d,"
-                    + " \"bytes_per_chunk\": %.0f}%n", chunks, before, after, (after - before) / (double) chunks);
+            return String.format(Locale.ROOT, "{\"chunks\": %d, \"heap_before_bytes\": %d, \"heap_after_bytes\": %d,"
+                    + " \"bytes_per_chunk\": %.0f}", chunks, before, after, (after - before) / (double) chunks);
         }
     }
 

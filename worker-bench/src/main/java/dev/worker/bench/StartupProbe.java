@@ -2,8 +2,10 @@ package dev.worker.bench;
 
 import dev.worker.core.ManagerConfig;
 import dev.worker.core.WorkerDataManager;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Opens a data directory once and prints, as one JSON line, how long {@link WorkerDataManager#open} took and how
@@ -16,14 +18,18 @@ public final class StartupProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]);
+        System.out.println(run(Path.of(args[0])));
+    }
+
+    /** Opens {@code dir} once and returns the JSON line. */
+    public static String run(Path dir) throws IOException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long started = System.nanoTime();
         try (WorkerDataManager manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0).build())) {
             long openNanos = System.nanoTime() - started;
-            System.out.printf("{\"chunks\": %d, \"open_ms\": %.1f, \"since_jvm_start_ms\": %d, \"scan_ms\": %d}%n",
-                    manager.list().size(), openNanos / 1e6, System.currentTimeMillis() - jvmStart,
-                    manager.stats().startup().toMillis());
+            return String.format(Locale.ROOT, "{\"chunks\": %d, \"open_ms\": %.1f, \"since_jvm_start_ms\": %d,"
+                    + " \"scan_ms\": %d}", manager.list().size(), openNanos / 1e6,
+                    System.currentTimeMillis() - jvmStart, manager.stats().startup().toMillis());
         }
     }
 }
