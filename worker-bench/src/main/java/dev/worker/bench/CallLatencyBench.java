@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,6 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  * behind the transfers, so the calls create and cancel work without adding transfers). One caller thread issues
  * them at a steady {@code rate} (an open loop: the schedule does not wait for slow calls, and a call's time is its
  * own, from entry to return; the returned futures are not awaited).
+ *
+ * <p>The machine's limit is measured first, in the same JVM and at the same rate: how long the caller takes to
+ * unpark a parked thread ({@link LockSupport#unpark}). A call that hands work to another thread (a download starts
+ * the chunk's virtual thread and wakes the journal writer; a delete of a transfer wakes its threads) cannot be
+ * faster than that, and on two cores the woken thread may also preempt the caller.
  *
  * <p>Prints one JSON object. Usage: {@code CallLatencyBench [--dir DIR] [--ready N] [--transfers N] [--seconds S]
  * [--warmup S] [--rate OPS_PER_S] [--bandwidth BYTES_PER_S]}
@@ -59,6 +65,7 @@ public final class CallLatencyBench {
 
     /** Runs the measurement and returns its JSON. */
     public static String run(Options o) throws IOException, InterruptedException, TimeoutException {
+        Latencies wake = wakeups(o.rate(), Math.max(1, o.seconds() / 3));
         Path dir = o.dir().resolve("data");
         Trees.deleteRecursively(dir);
         Files.createDirectories(o.dir());
@@ -99,11 +106,12 @@ public final class CallLatencyBench {
                                 + " \"seconds\": %d, \"warmup_calls\": %d, \"transfers_downloading_at_start\": %d,"
                                 + " \"transfers_downloading_at_end\": %d, \"download_mbps_during\": %.1f,"
                                 + " \"gc_count\": %d, \"gc_ms\": %d, \"ops\": {\"find\": %s, \"download\": %s,"
-                                + " \"delete\": %s}}", o.readyChunks(), o.transfers(), o.rate(), o.seconds(),
+                                + " \"delete\": %s}, \"limit_unpark\": %s}", o.readyChunks(), o.transfers(), o.rate(),
+                        o.seconds(),
                         warm[0].count() + warm[1].count() + warm[2].count(), transfersAtStart, transfersAtEnd,
                         (end.bytesDownloaded() - bytesAtStart) / elapsed / 1e6, gcCount() - gcCount,
                         gcMillis() - gcMillis, measured[0].summary().toJson(), measured[1].summary().toJson(),
-                        measured[2].summary().toJson());
+                        measured[2].summary().toJson(), wake.summary().toJson());
             } finally {
                 manager.close();
                 Trees.deleteRecursively(dir);
@@ -154,6 +162,38 @@ public final class CallLatencyBench {
             }
         }
         return new Latencies[] {find, download, delete};
+    }
+
+    /** The time to unpark a parked platform thread, {@code rate} times a second for {@code seconds}. */
+    private static Latencies wakeups(int rate, int seconds) throws InterruptedException {
+        Latencies wake = new Latencies(rate * seconds);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread sleeper = Thread.ofPlatform().name("parked").start(() -> {
+            while (!stop.get()) {
+                LockSupport.park();
+            }
+        });
+        long interval = 1_000_000_000L / rate;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long next = System.nanoTime();
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            if (next > now) {
+                LockSupport.parkNanos(next - now);
+                continue;
+            }
+            next += interval;
+            long t0 = System.nanoTime();
+            LockSupport.unpark(sleeper);
+            wake.record(System.nanoTime() - t0);
+        }
+        stop.set(true);
+        LockSupport.unpark(sleeper);
+        sleeper.join();
+        return wake;
     }
 
     private static void awaitTransfers(WorkerDataManager manager, int transfers, Duration timeout)
