@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -16,47 +13,96 @@ import java.util.concurrent.locks.ReentrantLock;
  * handle that covers it, newest first. A reader takes the segment with the greatest start &lt;= block and acquires
  * the first handle of it that is still published.
  *
- * <p>Writers (one at a time, under {@link #writeLock}, memory only) replace the segments of the range they touch:
- * first they put the new segments in descending start order, then remove the stale starts in ascending order.
- * INVARIANT: at every moment, for every block b, the segment a reader finds for b lists every handle that covers b
- * and is neither being added nor removed by the writer in flight. So a chunk that stays published is never missed,
- * and a removed one is never returned (its handle refuses new refs before it leaves the index).
+ * <p>The segments live in an immutable {@link Table}: sorted leaves of at most {@code maxLeaf} segments, each a pair
+ * of {@code long[]} (starts, ends) beside the handles, under a sorted array of the leaves' first starts. A lookup is
+ * two binary searches over a few KiB of contiguous longs (a skip list chased a dozen scattered nodes, each a cache
+ * miss). Writers (one at a time, under {@link #writeLock}, memory only) build a new table that shares every leaf
+ * they did not touch, so a write copies one or two leaves plus the top arrays, and publish it with one volatile
+ * write. INVARIANT: {@link #table} is always a complete, consistent index of the published chunks as of some write;
+ * a removed chunk's handle refuses new refs before the write that removes it, so it is never returned.
  */
 final class DatasetIndex {
     /** Disjoint {@code [start, end)} with the handles covering it, newest (highest seq) first. */
     record Segment(long start, long end, ChunkHandle[] handles) {
     }
 
+    static final int DEFAULT_MAX_LEAF = 64;
+
     private static final Comparator<ChunkHandle> NEWEST_FIRST =
             Comparator.comparingLong(ChunkHandle::seq).reversed();
 
-    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    /**
+     * Consecutive segments; immutable once built. {@code covering[i]} is the segment's one {@link ChunkHandle}, or a
+     * {@code ChunkHandle[]} (newest first) where chunks overlap.
+     */
+    private record Leaf(long[] starts, long[] ends, Object[] covering) {
+        int size() {
+            return starts.length;
+        }
+
+        Segment segment(int i) {
+            Object c = covering[i];
+            return new Segment(starts[i], ends[i], c instanceof ChunkHandle h ? new ChunkHandle[] {h} : (ChunkHandle[]) c);
+        }
+
+        static Leaf of(List<Segment> segments, int from, int to) {
+            int n = to - from;
+            long[] starts = new long[n];
+            long[] ends = new long[n];
+            Object[] covering = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Segment s = segments.get(from + i);
+                starts[i] = s.start;
+                ends[i] = s.end;
+                covering[i] = s.handles.length == 1 ? s.handles[0] : s.handles;
+            }
+            return new Leaf(starts, ends, covering);
+        }
+    }
+
+    /** Every segment, in leaves; {@code firsts[i] == leaves[i].starts[0]}. Immutable. */
+    private record Table(long[] firsts, Leaf[] leaves) {
+        static final Table EMPTY = new Table(new long[0], new Leaf[0]);
+    }
+
+    private final int maxLeaf;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile Table table = Table.EMPTY;
+
+    DatasetIndex() {
+        this(DEFAULT_MAX_LEAF);
+    }
+
+    /** @param maxLeaf the most segments a leaf holds (tests use tiny leaves to exercise splits and merges) */
+    DatasetIndex(int maxLeaf) {
+        if (maxLeaf < 2) {
+            throw new IllegalArgumentException("maxLeaf must be at least 2, got " + maxLeaf);
+        }
+        this.maxLeaf = maxLeaf;
+    }
 
     /** The newest published chunk covering {@code block}, acquired; null when none. */
     ChunkHandle find(long block) {
-        Segment missed = null;
-        boolean retried = false;
-        while (true) {
-            Map.Entry<Long, Segment> floor = segments.floorEntry(block);
-            Segment segment = floor == null ? null : floor.getValue();
-            if (segment != null && segment.end > block) {
-                for (ChunkHandle handle : segment.handles) {
-                    if (handle.tryAcquire()) {
-                        return handle;
-                    }
-                }
-                return null;
-            }
-            // A miss may be a torn read: the traversal settled on a node, then a writer inserted a greater start
-            // and trimmed this node's segment (or removed it). The trim or removal comes after the insert, so a
-            // traversal that starts after we saw it sees the insert. The same answer twice in a row is a real miss.
-            if (retried && segment == missed) {
-                return null;
-            }
-            missed = segment;
-            retried = true;
+        Table t = table;
+        int li = floor(t.firsts, block);
+        if (li < 0) {
+            return null;
         }
+        Leaf leaf = t.leaves[li];
+        int si = floor(leaf.starts, block);
+        if (leaf.ends[si] <= block) {
+            return null;
+        }
+        Object c = leaf.covering[si];
+        if (c instanceof ChunkHandle handle) {
+            return handle.tryAcquire() ? handle : null;
+        }
+        for (ChunkHandle handle : (ChunkHandle[]) c) {
+            if (handle.tryAcquire()) {
+                return handle;
+            }
+        }
+        return null;
     }
 
     void add(ChunkHandle handle) {
@@ -79,15 +125,17 @@ final class DatasetIndex {
                 .thenComparingLong(ChunkHandle::seq));
         writeLock.lock();
         try {
-            boolean disjoint = segments.isEmpty();
+            boolean disjoint = table.leaves.length == 0;
             for (int i = 1; disjoint && i < sorted.size(); i++) {
                 disjoint = sorted.get(i).descriptor().range().start() >= sorted.get(i - 1).descriptor().range().end();
             }
             if (disjoint) {
+                List<Segment> segments = new ArrayList<>(sorted.size());
                 for (ChunkHandle h : sorted) {
                     BlockRange r = h.descriptor().range();
-                    segments.put(r.start(), new Segment(r.start(), r.end(), new ChunkHandle[] {h}));
+                    segments.add(new Segment(r.start(), r.end(), new ChunkHandle[] {h}));
                 }
+                table = assemble(Table.EMPTY, 0, -1, split(segments));
                 return;
             }
             sorted.sort(Comparator.comparingLong(ChunkHandle::seq));
@@ -110,19 +158,107 @@ final class DatasetIndex {
     }
 
     boolean isEmpty() {
-        return segments.isEmpty();
+        return table.leaves.length == 0;
     }
 
     /** For tests: the current segments in order. */
     List<Segment> segments() {
-        return List.copyOf(segments.values());
+        List<Segment> all = new ArrayList<>();
+        for (Leaf leaf : table.leaves) {
+            for (int i = 0; i < leaf.size(); i++) {
+                all.add(leaf.segment(i));
+            }
+        }
+        return all;
+    }
+
+    /** For tests: how many segments each leaf holds. */
+    int[] leafSizes() {
+        return Arrays.stream(table.leaves).mapToInt(Leaf::size).toArray();
     }
 
     private void rewrite(BlockRange range, ChunkHandle handle, boolean adding) {
-        List<Segment> old = overlapping(range.start(), range.end());
-        long lo = old.isEmpty() ? range.start() : Math.min(range.start(), old.getFirst().start);
-        long hi = old.isEmpty() ? range.end() : Math.max(range.end(), old.getLast().end);
+        Table t = table;
+        Leaf[] leaves = t.leaves;
+        int n = leaves.length;
+        // (li, si): the first segment that ends at or after range.start (touching neighbours merge), or where the
+        // range goes when nothing does. li == n means after the last leaf.
+        int li = 0;
+        int si = 0;
+        long before = range.start() - 1; // the segment starting just before the range may touch it
+        int fl = floor(t.firsts, before);
+        if (fl >= 0) {
+            Leaf leaf = leaves[fl];
+            li = fl;
+            si = floor(leaf.starts, before);
+            if (leaf.ends[si] < range.start()) {
+                si++;
+            }
+            if (si == leaf.size()) {
+                li++;
+                si = 0;
+            }
+        }
+        // The old segments: from (li, si) while they start at or before range.end; (lj, sj) ends up just past them.
+        List<Segment> old = new ArrayList<>();
+        int lj = li;
+        int sj = si;
+        while (lj < n) {
+            Leaf leaf = leaves[lj];
+            if (sj == leaf.size()) {
+                lj++;
+                sj = 0;
+                continue;
+            }
+            if (leaf.starts[sj] > range.end()) {
+                break;
+            }
+            old.add(leaf.segment(sj++));
+        }
+        List<Segment> fresh = recut(old, range, handle, adding);
 
+        // The leaves [first, last] are rebuilt from their untouched prefix, the fresh segments and their untouched
+        // suffix; every other leaf is shared with the old table.
+        if (n == 0) {
+            table = assemble(t, 0, -1, split(fresh));
+            return;
+        }
+        int first = Math.min(li, n - 1);
+        int last = lj == n || (sj == 0 && lj > first) ? Math.min(lj, n) - 1 : lj;
+        List<Segment> combined = new ArrayList<>();
+        Leaf head = leaves[first];
+        for (int i = 0, to = li < n ? si : head.size(); i < to; i++) {
+            combined.add(head.segment(i));
+        }
+        combined.addAll(fresh);
+        if (lj < n && last == lj) {
+            Leaf tail = leaves[lj];
+            for (int i = sj; i < tail.size(); i++) {
+                combined.add(tail.segment(i));
+            }
+        }
+        // Keep leaves from shrinking away: a small remainder takes its right (else left) neighbour along.
+        if (combined.size() < maxLeaf / 2 && last + 1 < n) {
+            last++;
+            Leaf next = leaves[last];
+            for (int i = 0; i < next.size(); i++) {
+                combined.add(next.segment(i));
+            }
+        } else if (combined.size() < maxLeaf / 2 && first > 0) {
+            first--;
+            Leaf previous = leaves[first];
+            List<Segment> merged = new ArrayList<>(previous.size() + combined.size());
+            for (int i = 0; i < previous.size(); i++) {
+                merged.add(previous.segment(i));
+            }
+            merged.addAll(combined);
+            combined = merged;
+        }
+        table = assemble(t, first, last, split(combined));
+    }
+
+    /** The segments replacing {@code old} once {@code handle} is added to or removed from {@code range}. */
+    private static List<Segment> recut(List<Segment> old, BlockRange range, ChunkHandle handle, boolean adding) {
         // Cut points: every old boundary plus the handle's own.
         long[] cuts = new long[old.size() * 2 + 2];
         int n = 0;
@@ -157,30 +293,45 @@ final class DatasetIndex {
                 fresh.add(new Segment(start, end, handles));
             }
         }
-        assert fresh.stream().allMatch(s -> s.start >= lo && s.end <= hi);
-
-        for (int i = fresh.size() - 1; i >= 0; i--) {
-            Segment s = fresh.get(i);
-            segments.put(s.start, s);
-        }
-        for (Segment s : old) {
-            if (fresh.stream().noneMatch(f -> f.start == s.start)) {
-                segments.remove(s.start, s);
-            }
-        }
+        return fresh;
     }
 
-    /**
-     * Segments intersecting {@code [start, end)}, plus the neighbours that touch it (so the rewrite can merge
-     * them), in order.
-     */
-    private List<Segment> overlapping(long start, long end) {
-        List<Segment> result = new ArrayList<>();
-        Map.Entry<Long, Segment> before = segments.lowerEntry(start);
-        long from = before != null && before.getValue().end >= start ? before.getKey() : start;
-        NavigableMap<Long, Segment> tail = segments.subMap(from, true, end, true);
-        result.addAll(tail.values());
-        return result;
+    /** Cuts sorted segments into leaves about three quarters full (none when there are no segments). */
+    private List<Leaf> split(List<Segment> segments) {
+        int size = segments.size();
+        if (size == 0) {
+            return List.of();
+        }
+        int target = Math.max(1, maxLeaf - maxLeaf / 4);
+        int count = size <= maxLeaf ? 1 : (size + target - 1) / target;
+        List<Leaf> leaves = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            leaves.add(Leaf.of(segments, (int) ((long) size * i / count), (int) ((long) size * (i + 1) / count)));
+        }
+        return leaves;
+    }
+
+    /** {@code t} with its leaves {@code [first, last]} replaced by {@code middle}. */
+    private static Table assemble(Table t, int first, int last, List<Leaf> middle) {
+        int n = t.leaves.length;
+        int size = first + middle.size() + (n - last - 1);
+        Leaf[] leaves = new Leaf[size];
+        System.arraycopy(t.leaves, 0, leaves, 0, first);
+        for (int i = 0; i < middle.size(); i++) {
+            leaves[first + i] = middle.get(i);
+        }
+        System.arraycopy(t.leaves, last + 1, leaves, first + middle.size(), n - last - 1);
+        long[] firsts = new long[size];
+        for (int i = 0; i < size; i++) {
+            firsts[i] = leaves[i].starts[0];
+        }
+        return new Table(firsts, leaves);
+    }
+
+    /** The index of the greatest element &lt;= key in sorted distinct {@code a}, or -1. */
+    private static int floor(long[] a, long key) {
+        int i = Arrays.binarySearch(a, key);
+        return i >= 0 ? i : -i - 2;
     }
 
     private static ChunkHandle[] with(ChunkHandle[] handles, ChunkHandle added) {

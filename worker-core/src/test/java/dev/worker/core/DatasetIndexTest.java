@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 final class DatasetIndexTest {
-    private final DatasetIndex index = new DatasetIndex();
+    // Tiny leaves, so that the tests split, merge and rebuild leaves all the time.
+    private final DatasetIndex index = new DatasetIndex(3);
     private final AtomicLong seq = new AtomicLong();
 
     private final java.util.Map<ChunkId, String> names = new java.util.concurrent.ConcurrentHashMap<>();
@@ -102,9 +103,21 @@ final class DatasetIndexTest {
                 assertThat(actual).as("seed=%d step=%d block=%d", seed, step, block).isSameAs(expected);
             }
         }
-        for (DatasetIndex.Segment s : index.segments()) {
-            assertThat(s.start()).as("seed=%d", seed).isLessThan(s.end());
+        List<DatasetIndex.Segment> segments = index.segments();
+        for (int i = 0; i < segments.size(); i++) {
+            assertThat(segments.get(i).start()).as("seed=%d", seed).isLessThan(segments.get(i).end());
+            if (i > 0) {
+                assertThat(segments.get(i).start()).as("seed=%d sorted, disjoint", seed)
+                        .isGreaterThanOrEqualTo(segments.get(i - 1).end());
+            }
         }
+        assertThat(java.util.Arrays.stream(index.leafSizes()).boxed().toList()).as("seed=%d", seed)
+                .allSatisfy(size -> assertThat(size).isBetween(1, 3));
+        for (ChunkHandle h : live) {
+            h.unpublish();
+            index.remove(h);
+        }
+        assertThat(index.isEmpty()).as("seed=%d: empty after removing every chunk", seed).isTrue();
     }
 
     @Test
@@ -120,7 +133,7 @@ final class DatasetIndexTest {
             DatasetIndex bulk = new DatasetIndex();
             java.util.Collections.shuffle(handles, random);
             bulk.addAll(handles);
-            DatasetIndex oneByOne = new DatasetIndex();
+            DatasetIndex oneByOne = new DatasetIndex(4);
             handles.stream().sorted(java.util.Comparator.comparingLong(ChunkHandle::seq)).forEach(oneByOne::add);
             for (long block = 0; block < 30_500; block += 7) {
                 ChunkHandle a = bulk.find(block);

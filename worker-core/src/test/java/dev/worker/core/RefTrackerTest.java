@@ -52,6 +52,41 @@ final class RefTrackerTest {
         assertThat(drained).as("the leaked ref was the last one: its release drains the chunk").hasValue(1);
     }
 
+    @Test
+    void refsOpenedAndClosedOrDroppedOnManyThreadsAreEachReleasedExactlyOnce() throws Exception {
+        int threads = 4;
+        int perThread = 50_000;
+        int dropEvery = 5_000;
+        Thread[] workers = new Thread[threads];
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < threads; t++) {
+            workers[t] = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
+                for (int i = 1; i <= perThread; i++) {
+                    assertThat(handle.tryAcquire()).isTrue();
+                    ChunkRef ref = tracker.open(handle);
+                    if (i % dropEvery != 0) {
+                        ref.close();
+                        ref.close();
+                    }
+                }
+            });
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(failure.get()).isNull();
+        long dropped = (long) threads * (perThread / dropEvery);
+        // The dropped refs may be reaped already (a collection during the loop); closed ones never are.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (tracker.leaked() < dropped && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10); // waiting on the garbage collector: there is no condition to await
+        }
+        assertThat(tracker.leaked()).isEqualTo(dropped);
+        assertThat(tracker.active()).isZero();
+        assertThat(handle.refs()).isZero();
+    }
+
     private void openAndDrop() {
         tracker.open(handle);
     }
