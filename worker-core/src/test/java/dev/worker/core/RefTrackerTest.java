@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 final class RefTrackerTest {
@@ -58,9 +59,10 @@ final class RefTrackerTest {
         int perThread = 50_000;
         int dropEvery = 5_000;
         Thread[] workers = new Thread[threads];
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {
-            workers[t] = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
+            workers[t] = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e))
+                    .start(() -> {
                 for (int i = 1; i <= perThread; i++) {
                     assertThat(handle.tryAcquire()).isTrue();
                     ChunkRef ref = tracker.open(handle);
