@@ -42,7 +42,8 @@ final class DatasetIndex {
 
         Segment segment(int i) {
             Object c = covering[i];
-            return new Segment(starts[i], ends[i], c instanceof ChunkHandle h ? new ChunkHandle[] {h} : (ChunkHandle[]) c);
+            ChunkHandle[] handles = c instanceof ChunkHandle h ? new ChunkHandle[] {h} : (ChunkHandle[]) c;
+            return new Segment(starts[i], ends[i], handles);
         }
 
         static Leaf of(List<Segment> segments, int from, int to) {
