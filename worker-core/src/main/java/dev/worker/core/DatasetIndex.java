@@ -13,10 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * handle that covers it, newest first. A reader takes the segment with the greatest start &lt;= block and acquires
  * the first handle of it that is still published.
  *
- * <p>The segments live in an immutable {@link Table}: sorted leaves of at most {@code maxLeaf} segments, each a pair
- * of {@code long[]} (starts, ends) beside the handles, under a sorted array of the leaves' first starts. A lookup is
- * two binary searches over a few KiB of contiguous longs (a skip list chased a dozen scattered nodes, each a cache
- * miss). Writers (one at a time, under {@link #writeLock}, memory only) build a new table that shares every leaf
+ * <p>The segments live in an immutable {@link Table}: sorted leaves of at most {@code maxLeaf} segments, each a
+ * {@code long[]} of (start, end) pairs beside the handles, under a sorted array of the leaves' first starts. A lookup
+ * is two binary searches over contiguous longs, each end next to its start (a skip list chased a dozen scattered
+ * nodes, each a cache miss). Writers (one at a time, under {@link #writeLock}, memory only) build a new table that shares every leaf
  * they did not touch, so a write copies one or two leaves plus the top arrays, and publish it with one volatile
  * write. INVARIANT: {@link #table} is always a complete, consistent index of the published chunks as of some write;
  * a removed chunk's handle refuses new refs before the write that removes it, so it is never returned.
@@ -26,7 +26,8 @@ final class DatasetIndex {
     record Segment(long start, long end, ChunkHandle[] handles) {
     }
 
-    static final int DEFAULT_MAX_LEAF = 64;
+    /** Small leaves touch few cache lines per lookup; a write copies the top arrays, n / 24 entries or so. */
+    static final int DEFAULT_MAX_LEAF = 32;
 
     private static final Comparator<ChunkHandle> NEWEST_FIRST =
             Comparator.comparingLong(ChunkHandle::seq).reversed();
@@ -35,33 +36,55 @@ final class DatasetIndex {
      * Consecutive segments; immutable once built. {@code covering[i]} is the segment's one {@link ChunkHandle}, or a
      * {@code ChunkHandle[]} (newest first) where chunks overlap.
      */
-    private record Leaf(long[] starts, long[] ends, Object[] covering) {
+    private record Leaf(long[] bounds, Object[] covering) {
         int size() {
-            return starts.length;
+            return covering.length;
+        }
+
+        long start(int i) {
+            return bounds[2 * i];
+        }
+
+        long end(int i) {
+            return bounds[2 * i + 1];
+        }
+
+        /** The index of the last segment starting at or before {@code key}, or -1. */
+        int floor(long key) {
+            int lo = 0;
+            int hi = covering.length - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (bounds[2 * mid] <= key) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return hi;
         }
 
         Segment segment(int i) {
             Object c = covering[i];
             ChunkHandle[] handles = c instanceof ChunkHandle h ? new ChunkHandle[] {h} : (ChunkHandle[]) c;
-            return new Segment(starts[i], ends[i], handles);
+            return new Segment(start(i), end(i), handles);
         }
 
         static Leaf of(List<Segment> segments, int from, int to) {
             int n = to - from;
-            long[] starts = new long[n];
-            long[] ends = new long[n];
+            long[] bounds = new long[2 * n];
             Object[] covering = new Object[n];
             for (int i = 0; i < n; i++) {
                 Segment s = segments.get(from + i);
-                starts[i] = s.start;
-                ends[i] = s.end;
+                bounds[2 * i] = s.start;
+                bounds[2 * i + 1] = s.end;
                 covering[i] = s.handles.length == 1 ? s.handles[0] : s.handles;
             }
-            return new Leaf(starts, ends, covering);
+            return new Leaf(bounds, covering);
         }
     }
 
-    /** Every segment, in leaves; {@code firsts[i] == leaves[i].starts[0]}. Immutable. */
+    /** Every segment, in leaves; {@code firsts[i] == leaves[i].start(0)}. Immutable. */
     private record Table(long[] firsts, Leaf[] leaves) {
         static final Table EMPTY = new Table(new long[0], new Leaf[0]);
     }
@@ -90,8 +113,8 @@ final class DatasetIndex {
             return null;
         }
         Leaf leaf = t.leaves[li];
-        int si = floor(leaf.starts, block);
-        if (leaf.ends[si] <= block) {
+        int si = leaf.floor(block);
+        if (leaf.end(si) <= block) {
             return null;
         }
         Object c = leaf.covering[si];
@@ -191,8 +214,8 @@ final class DatasetIndex {
         if (fl >= 0) {
             Leaf leaf = leaves[fl];
             li = fl;
-            si = floor(leaf.starts, before);
-            if (leaf.ends[si] < range.start()) {
+            si = leaf.floor(before);
+            if (leaf.end(si) < range.start()) {
                 si++;
             }
             if (si == leaf.size()) {
@@ -211,7 +234,7 @@ final class DatasetIndex {
                 sj = 0;
                 continue;
             }
-            if (leaf.starts[sj] > range.end()) {
+            if (leaf.start(sj) > range.end()) {
                 break;
             }
             old.add(leaf.segment(sj++));
@@ -324,7 +347,7 @@ final class DatasetIndex {
         System.arraycopy(t.leaves, last + 1, leaves, first + middle.size(), n - last - 1);
         long[] firsts = new long[size];
         for (int i = 0; i < size; i++) {
-            firsts[i] = leaves[i].starts[0];
+            firsts[i] = leaves[i].start(0);
         }
         return new Table(firsts, leaves);
     }
