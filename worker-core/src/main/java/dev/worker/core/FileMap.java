@@ -39,7 +39,27 @@ final class FileMap extends AbstractMap<String, FileSource> implements SortedMap
             sources[i] = e.getValue();
             i++;
         }
+        shareUrlPrefix(names, sources);
         return new FileMap(names, sources);
+    }
+
+    /**
+     * Where the files' URLs are one prefix plus each file's name (the usual layout of a store), makes every such
+     * source hold the prefix as one shared String and its name as the rest: 5 files of ~100-character URLs then
+     * cost one prefix instead of five URLs, about 550 bytes less per chunk.
+     */
+    private static void shareUrlPrefix(String[] names, FileSource[] sources) {
+        if (sources.length < 2) {
+            return;
+        }
+        String first = sources[0].url();
+        if (!first.endsWith(names[0])) {
+            return;
+        }
+        String prefix = first.substring(0, first.length() - names[0].length());
+        for (int i = 0; i < sources.length; i++) {
+            sources[i] = sources[i].sharing(prefix, names[i]);
+        }
     }
 
     @Override

@@ -15,7 +15,10 @@ import java.util.OptionalLong;
  * every chunk it knows.
  */
 public final class FileSource {
-    private final String url;
+    // The URL is base + tail. Usually tail is null and base the whole URL; the files of one chunk whose URLs are
+    // one prefix plus their names share that prefix (one String per chunk) and use the name itself as the tail.
+    private final String base;
+    private final String tail;
     private final long size; // -1: not declared
     private final Bytes32 sha256; // null: not declared
 
@@ -27,9 +30,30 @@ public final class FileSource {
         if (size.isPresent() && size.getAsLong() < 0) {
             throw new IllegalArgumentException("file size must be >= 0, got " + size.getAsLong() + " for " + url);
         }
-        this.url = url;
+        this.base = url;
+        this.tail = null;
         this.size = size.orElse(-1);
         this.sha256 = sha256.orElse(null);
+    }
+
+    private FileSource(String base, String tail, long size, Bytes32 sha256) {
+        this.base = base;
+        this.tail = tail;
+        this.size = size;
+        this.sha256 = sha256;
+    }
+
+    /**
+     * This source with its URL held as {@code prefix + name}, sharing both strings, when the URL is exactly that;
+     * else this source. (Memory: a worker holds one per file of every chunk.)
+     */
+    FileSource sharing(String prefix, String name) {
+        int length = tail == null ? base.length() : base.length() + tail.length();
+        if (length != prefix.length() + name.length()) {
+            return this;
+        }
+        String url = url();
+        return url.startsWith(prefix) && url.endsWith(name) ? new FileSource(prefix, name, size, sha256) : this;
     }
 
     public static FileSource of(String url) {
@@ -40,8 +64,13 @@ public final class FileSource {
         return new FileSource(url, OptionalLong.of(size), Optional.of(sha256));
     }
 
+    /** True when both URLs are held as one shared prefix String plus a name (see {@link #sharing}). */
+    boolean sharesUrlPrefixWith(FileSource other) {
+        return tail != null && other.tail != null && base == other.base;
+    }
+
     public String url() {
-        return url;
+        return tail == null ? base : base.concat(tail);
     }
 
     public OptionalLong size() {
@@ -53,23 +82,23 @@ public final class FileSource {
     }
 
     public URI uri() {
-        return URI.create(url);
+        return URI.create(url());
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FileSource other && url.equals(other.url) && size == other.size
-                && Objects.equals(sha256, other.sha256);
+        return o instanceof FileSource other && size == other.size && Objects.equals(sha256, other.sha256)
+                && url().equals(other.url());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(url, size, sha256);
+        return Objects.hash(url(), size, sha256);
     }
 
     @Override
     public String toString() {
-        return "FileSource[url=" + url + ", size=" + size() + ", sha256=" + sha256() + "]";
+        return "FileSource[url=" + url() + ", size=" + size() + ", sha256=" + sha256() + "]";
     }
     private static void checkUrl(String url) {
         URI uri;
