@@ -24,8 +24,8 @@ for run in $(seq 1 "$RUNS"); do
     wait_http_ok "$DAEMON_URL/health/ready" 300
     sleep "$SETTLE"
     rss=$(ps -o rss= -p "$DAEMON_PID" | tr -d ' ')
-    heap=$(curl -s "$DAEMON_URL/metrics" | awk 'index($0, "jvm_memory_used_bytes{area=\"heap\"") == 1 { s += $2 } END { printf "%.0f", s }')
-    committed=$(curl -s "$DAEMON_URL/metrics" | awk 'index($0, "jvm_memory_committed_bytes{area=\"heap\"") == 1 { s += $2 } END { printf "%.0f", s }')
+    heap=$(curl -s "$DAEMON_URL/metrics" | awk 'index($0, "jvm_memory_used_bytes{area=\"heap\"") == 1 { s += $NF } END { printf "%.0f", s }')
+    committed=$(curl -s "$DAEMON_URL/metrics" | awk 'index($0, "jvm_memory_committed_bytes{area=\"heap\"") == 1 { s += $NF } END { printf "%.0f", s }')
     stop_pid "$DAEMON_PID"
     echo "$run $per $rss $heap $committed" >> "$RESULTS"
     log "  heap/chunk ${per} B, daemon RSS ${rss} KiB, heap used $((heap / 1048576)) MiB of $((committed / 1048576)) MiB committed"
