@@ -1,5 +1,7 @@
 package dev.worker.core;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * 32 bytes held as four longs (big-endian order), written as 64 lowercase hex characters.
  * Ids and digests are kept in this form: 48 bytes on the heap instead of ~120 for a hex string.
@@ -43,14 +45,24 @@ public record Bytes32(long w0, long w1, long w2, long w3) implements Comparable<
         return new Bytes32(words[0], words[1], words[2], words[3]);
     }
 
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
     public String toHex() {
-        char[] out = new char[HEX_LENGTH];
-        long[] words = {w0, w1, w2, w3};
-        for (int i = 0; i < HEX_LENGTH; i++) {
-            int shift = 60 - ((i & 15) << 2);
-            out[i] = Character.forDigit((int) (words[i >> 4] >>> shift) & 0xF, 16);
+        // Latin-1 bytes straight into the string: ids are printed often (paths, JSON), and a char[] would be
+        // compressed again by String.
+        byte[] out = new byte[HEX_LENGTH];
+        hexInto(w0, out, 0);
+        hexInto(w1, out, 16);
+        hexInto(w2, out, 32);
+        hexInto(w3, out, 48);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void hexInto(long word, byte[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = DIGITS[(int) word & 0xF];
+            word >>>= 4;
         }
-        return new String(out);
     }
 
     @Override

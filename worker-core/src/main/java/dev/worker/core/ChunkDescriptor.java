@@ -2,14 +2,14 @@ package dev.worker.core;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Collections;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Everything needed to fetch a chunk: its id, dataset, block range and files (name to source, sorted by name).
+ * Everything needed to fetch a chunk: its id, dataset, block range and files (name to source, sorted by name,
+ * immutable).
  * Ids name content, so two different descriptors with the same id are a conflict.
  */
 public record ChunkDescriptor(ChunkId id, DatasetId datasetId, BlockRange range, SortedMap<String, FileSource> files) {
@@ -20,6 +20,7 @@ public record ChunkDescriptor(ChunkId id, DatasetId datasetId, BlockRange range,
         requireNonNull(datasetId, "datasetId");
         requireNonNull(range, "range");
         requireNonNull(files, "files");
+        datasetId = DatasetId.canonical(datasetId);
         if (files.isEmpty()) {
             throw new IllegalArgumentException("chunk " + id + " has no files (need 1 to " + MAX_FILES + ")");
         }
@@ -27,12 +28,14 @@ public record ChunkDescriptor(ChunkId id, DatasetId datasetId, BlockRange range,
             throw new IllegalArgumentException(
                     "chunk " + id + " has " + files.size() + " files (at most " + MAX_FILES + ")");
         }
-        TreeMap<String, FileSource> copy = new TreeMap<>();
-        files.forEach((name, source) -> {
-            FileNames.check(name);
-            copy.put(name, requireNonNull(source, "source of " + name));
-        });
-        files = Collections.unmodifiableSortedMap(copy);
+        if (!(files instanceof FileMap)) {
+            TreeMap<String, FileSource> copy = new TreeMap<>();
+            files.forEach((name, source) -> {
+                FileNames.check(name);
+                copy.put(FileNames.canonical(name), requireNonNull(source, "source of " + name));
+            });
+            files = FileMap.copyOf(copy);
+        }
     }
 
     public static ChunkDescriptor of(ChunkId id, DatasetId datasetId, BlockRange range, Map<String, FileSource> files) {

@@ -2,7 +2,9 @@ package dev.worker.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +20,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 
 /**
  * The one JSON form of a {@link ChunkDescriptor}, shared by the admin API, the on-disk {@code chunk.json}, the intent
@@ -52,17 +53,34 @@ public final class ChunkDescriptorJson {
     }
 
     public static ChunkDescriptor parse(String json) {
-        return parse(readTree(json));
-    }
-
-    public static ChunkDescriptor parse(byte[] json) {
-        try {
-            return parse(MAPPER.readTree(json));
+        try (JsonParser p = MAPPER.createParser(json)) {
+            return parseDocument(p);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public static ChunkDescriptor parse(byte[] json) {
+        try (JsonParser p = MAPPER.createParser(json)) {
+            return parseDocument(p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ChunkDescriptor parseDocument(JsonParser p) throws IOException {
+        if (p.nextToken() == null) {
+            throw new IllegalArgumentException("malformed JSON: empty document");
+        }
+        ChunkDescriptor descriptor = parse(p, "");
+        if (p.nextToken() != null) {
+            throw new IllegalArgumentException("malformed JSON: more content after the descriptor");
+        }
+        return descriptor;
     }
 
     /** Reads JSON text into a tree, mapping syntax errors to {@link IllegalArgumentException}. */
@@ -84,53 +102,219 @@ public final class ChunkDescriptorJson {
 
     /** Parses a descriptor found at {@code path} (used as a prefix in error messages, e.g. {@code chunks[3].}). */
     public static ChunkDescriptor parse(JsonNode node, String path) {
-        requireObject(node, path.isEmpty() ? "chunk descriptor" : path.substring(0, path.length() - 1));
-        rejectUnknown(node, DESCRIPTOR_FIELDS, path);
-        ChunkId id = at(path + "id", () -> ChunkId.parse(requireText(node.get("id"), path + "id")));
-        DatasetId dataset = at(path + "dataset_id",
-                () -> DatasetId.parse(requireText(node.get("dataset_id"), path + "dataset_id")));
-        JsonNode rangeNode = node.get("block_range");
-        requireObject(rangeNode, path + "block_range");
-        rejectUnknown(rangeNode, RANGE_FIELDS, path + "block_range.");
-        long start = requireLong(rangeNode.get("start"), path + "block_range.start");
-        long end = requireLong(rangeNode.get("end"), path + "block_range.end");
-        BlockRange range = at(path + "block_range", () -> new BlockRange(start, end));
-        JsonNode filesNode = node.get("files");
-        requireObject(filesNode, path + "files");
-        TreeMap<String, FileSource> files = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> field : filesNode.properties()) {
-            String name = field.getKey();
-            String where = path + "files." + Bytes32.abbreviate(name);
-            at(where, () -> FileNames.check(name));
-            files.put(name, parseSource(field.getValue(), where));
+        requireObject(node, subject(path));
+        try (JsonParser p = node.traverse(MAPPER)) {
+            p.nextToken();
+            return parse(p, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a JSON tree", e);
         }
-        return at(path.isEmpty() ? "chunk descriptor" : path.substring(0, path.length() - 1),
-                () -> new ChunkDescriptor(id, dataset, range, files));
     }
 
-    private static FileSource parseSource(JsonNode node, String path) {
-        if (node != null && node.isTextual()) {
-            return at(path, () -> FileSource.of(node.textValue()));
+    /**
+     * Parses the descriptor object the parser is at (its current token, or the next one when it has none) and leaves
+     * the parser at the object's end. Streaming, so the startup scan and the journal build no trees; error paths are
+     * built only when there is an error.
+     *
+     * @param path prefix for error messages, e.g. {@code chunks[3].}; empty at the top level
+     * @throws IllegalArgumentException naming the field and what is wrong with it
+     * @throws IOException              when the JSON itself is malformed or cannot be read
+     */
+    public static ChunkDescriptor parse(JsonParser p, String path) throws IOException {
+        JsonToken token = p.currentToken() == null ? p.nextToken() : p.currentToken();
+        if (token != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException(subject(path) + " must be a JSON object, got " + describe(p));
         }
-        requireObject(node, path);
-        rejectUnknown(node, SOURCE_FIELDS, path + ".");
-        String url = requireText(node.get("url"), path + ".url");
-        OptionalLong size = OptionalLong.empty();
-        if (node.hasNonNull("size")) {
-            long value = requireLong(node.get("size"), path + ".size");
-            if (value < 0) {
-                throw new IllegalArgumentException(path + ".size must be >= 0, got " + value);
+        ChunkId id = null;
+        DatasetId dataset = null;
+        BlockRange range = null;
+        TreeMap<String, FileSource> files = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "id" -> id = once(id, path, field, () -> ChunkId.parse(text(p, path, field)));
+                case "dataset_id" -> dataset = once(dataset, path, field,
+                        () -> DatasetId.parse(text(p, path, field)));
+                case "block_range" -> range = once(range, path, field, () -> parseRange(p, path));
+                case "files" -> files = once(files, path, field, () -> parseFiles(p, path));
+                default -> throw unknownField(path, field, DESCRIPTOR_FIELDS);
             }
-            size = OptionalLong.of(value);
         }
-        Optional<Bytes32> sha256 = Optional.empty();
-        if (node.hasNonNull("sha256")) {
-            String hex = requireText(node.get("sha256"), path + ".sha256");
-            sha256 = Optional.of(at(path + ".sha256", () -> Bytes32.parseHex("sha256", hex)));
+        require(id, path, "id");
+        require(dataset, path, "dataset_id");
+        require(range, path, "block_range");
+        require(files, path, "files");
+        try {
+            return new ChunkDescriptor(id, dataset, range, files);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(subject(path) + ": " + e.getMessage(), e);
         }
-        OptionalLong finalSize = size;
-        Optional<Bytes32> finalSha = sha256;
-        return at(path, () -> new FileSource(url, finalSize, finalSha));
+    }
+
+    private static BlockRange parseRange(JsonParser p, String path) throws IOException {
+        expectObject(p, path, "block_range");
+        Long start = null;
+        Long end = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "start" -> start = once(start, path + "block_range.", field,
+                        () -> integer(p, path + "block_range." + field));
+                case "end" -> end = once(end, path + "block_range.", field,
+                        () -> integer(p, path + "block_range." + field));
+                default -> throw unknownField(path + "block_range.", field, RANGE_FIELDS);
+            }
+        }
+        require(start, path + "block_range.", "start");
+        require(end, path + "block_range.", "end");
+        try {
+            return new BlockRange(start, end);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + "block_range: " + e.getMessage(), e);
+        }
+    }
+
+    private static TreeMap<String, FileSource> parseFiles(JsonParser p, String path) throws IOException {
+        expectObject(p, path, "files");
+        TreeMap<String, FileSource> files = new TreeMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            try {
+                FileNames.check(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(fileWhere(path, name) + ": " + e.getMessage(), e);
+            }
+            p.nextToken();
+            if (files.put(name, parseSource(p, path, name)) != null) {
+                throw new IllegalArgumentException("duplicate file " + fileWhere(path, name));
+            }
+        }
+        return files;
+    }
+
+    private static FileSource parseSource(JsonParser p, String path, String name) throws IOException {
+        try {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                return FileSource.of(p.getText());
+            }
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("must be a string or a JSON object, got " + describe(p));
+            }
+            String url = null;
+            OptionalLong size = OptionalLong.empty();
+            Optional<Bytes32> sha256 = Optional.empty();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "url" -> url = text(p, "", "url");
+                    case "size" -> {
+                        if (value != JsonToken.VALUE_NULL) {
+                            long n = integer(p, "size");
+                            if (n < 0) {
+                                throw new IllegalArgumentException("size must be >= 0, got " + n);
+                            }
+                            size = OptionalLong.of(n);
+                        }
+                    }
+                    case "sha256" -> {
+                        if (value != JsonToken.VALUE_NULL) {
+                            String hex = text(p, "", "sha256");
+                            sha256 = Optional.of(Bytes32.parseHex("sha256", hex));
+                        }
+                    }
+                    default -> throw unknownField("", field, SOURCE_FIELDS);
+                }
+            }
+            if (url == null) {
+                throw new IllegalArgumentException("url is missing");
+            }
+            return new FileSource(url, size, sha256);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(fileWhere(path, name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A parse step that may throw IOException (the parser's). */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T once(T previous, String path, String field, Step<T> step) throws IOException {
+        if (previous != null) {
+            throw new IllegalArgumentException("duplicate field " + path + field);
+        }
+        return step.run();
+    }
+
+    private static void require(Object value, String path, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException(path + field + " is missing");
+        }
+    }
+
+    private static void expectObject(JsonParser p, String path, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            throw new IllegalArgumentException(path + field + " is missing");
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException(path + field + " must be a JSON object, got " + describe(p));
+        }
+    }
+
+    private static String text(JsonParser p, String path, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            throw new IllegalArgumentException(path + field + " is missing");
+        }
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException(path + field + " must be a string, got " + describe(p));
+        }
+        return p.getText();
+    }
+
+    private static long integer(JsonParser p, String where) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            throw new IllegalArgumentException(where + " is missing");
+        }
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw new IllegalArgumentException(where + " must be an integer, got " + describe(p));
+        }
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new IllegalArgumentException(where + " is out of range: " + p.getText());
+        }
+        return p.getLongValue();
+    }
+
+    private static IllegalArgumentException unknownField(String path, String field, Set<String> known) {
+        return new IllegalArgumentException("unknown field " + path + Bytes32.abbreviate(field)
+                + " (expected one of " + new TreeSet<>(known) + ")");
+    }
+
+    private static String subject(String path) {
+        return path.isEmpty() ? "chunk descriptor" : path.substring(0, path.length() - 1);
+    }
+
+    private static String fileWhere(String path, String name) {
+        return path + "files." + Bytes32.abbreviate(name);
+    }
+
+    private static String describe(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + p.getText();
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString().toLowerCase(Locale.ROOT);
+        };
     }
 
     public static String toJson(ChunkDescriptor descriptor) {
@@ -230,14 +414,5 @@ public final class ChunkDescriptorJson {
             case NULL -> "null";
             default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
         };
-    }
-
-    private static <T> T at(String path, Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            throw new IllegalArgumentException(path + ": " + message, e);
-        }
     }
 }

@@ -34,7 +34,8 @@ final class ChunkHandle {
     private static final int ONE_REF = 2;
 
     private final ChunkDescriptor descriptor;
-    private final Path dir;
+    // The directory is parent/<id>; the parent is one shared instance (a Path per chunk costs ~250 bytes).
+    private final Path parent;
     private final long sizeBytes;
     private final long seq;
     private final Consumer<ChunkHandle> onDrained;
@@ -46,9 +47,10 @@ final class ChunkHandle {
     // Set once when verification found the files damaged: the directory must never be published again.
     private volatile boolean corrupt;
 
-    ChunkHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes, long seq, Consumer<ChunkHandle> onDrained) {
+    /** @param parent the directory holding the chunk's directory, which is named by the chunk id */
+    ChunkHandle(ChunkDescriptor descriptor, Path parent, long sizeBytes, long seq, Consumer<ChunkHandle> onDrained) {
         this.descriptor = requireNonNull(descriptor, "descriptor");
-        this.dir = requireNonNull(dir, "dir");
+        this.parent = requireNonNull(parent, "parent");
         this.sizeBytes = sizeBytes;
         this.seq = seq;
         this.onDrained = requireNonNull(onDrained, "onDrained");
@@ -63,7 +65,7 @@ final class ChunkHandle {
     }
 
     Path dir() {
-        return dir;
+        return parent.resolve(descriptor.id().toString());
     }
 
     long sizeBytes() {

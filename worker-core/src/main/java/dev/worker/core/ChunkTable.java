@@ -34,7 +34,7 @@ final class ChunkTable implements Transitions.Memory {
         CompletableFuture<Void> append(Intent intent);
     }
 
-    private final ConcurrentHashMap<ChunkId, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChunkId, Entry> entries;
     private final FindIndex index = new FindIndex();
     private final AtomicLong handleSeq = new AtomicLong();
     private final ReentrantLock intentLock = new ReentrantLock();
@@ -42,6 +42,7 @@ final class ChunkTable implements Transitions.Memory {
     private final ListenerBus events;
     private final Consumer<ChunkId> startTask;
     private final Consumer<ChunkHandle> onDrained = this::drained;
+    private volatile Path chunksParent;
     // Guarded by intentLock: completes when every append so far is durable, exceptionally if any of them failed. An
     // intent that changes nothing answers with it: what it asks for is durable once everything before it is.
     private CompletableFuture<Void> allAppends = CompletableFuture.completedFuture(null);
@@ -51,6 +52,12 @@ final class ChunkTable implements Transitions.Memory {
     private volatile boolean appendFailed;
 
     ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask) {
+        this(journal, events, startTask, 16);
+    }
+
+    /** @param expectedChunks how many chunks the table starts with (sizes the map once instead of growing it) */
+    ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask, int expectedChunks) {
+        this.entries = new ConcurrentHashMap<>(Math.max(16, expectedChunks * 4 / 3 + 1));
         this.journal = requireNonNull(journal, "journal");
         this.events = requireNonNull(events, "events");
         this.startTask = requireNonNull(startTask, "startTask");
@@ -186,13 +193,14 @@ final class ChunkTable implements Transitions.Memory {
 
     // ---- startup ---------------------------------------------------------------------------------------------
 
-    /** A published chunk found on disk. Returns the handle (published and indexed when desired). */
+    /**
+     * A published chunk found on disk. Returns its handle: published when desired (then the caller indexes it with
+     * {@link #indexAll}, in bulk), else unpublished and handed to a task for removal.
+     */
     ChunkHandle loadReady(ChunkDescriptor desired, ChunkDescriptor onDisk, Path dir, long sizeBytes) {
         ChunkHandle handle = newHandle(onDisk, dir, sizeBytes);
         boolean wanted = desired != null;
-        if (wanted) {
-            index.add(handle);
-        } else {
+        if (!wanted) {
             handle.unpublish();
         }
         Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle), !wanted);
@@ -201,6 +209,11 @@ final class ChunkTable implements Transitions.Memory {
             startTask.accept(onDisk.id());
         }
         return handle;
+    }
+
+    /** Indexes the published handles loaded at startup. */
+    void indexAll(Collection<ChunkHandle> handles) {
+        index.addAll(handles);
     }
 
     /** A desired chunk that is not on disk (a partial download may be). */
@@ -281,7 +294,20 @@ final class ChunkTable implements Transitions.Memory {
 
     @Override
     public ChunkHandle newHandle(ChunkDescriptor descriptor, Path dir, long sizeBytes) {
-        return new ChunkHandle(descriptor, dir, sizeBytes, handleSeq.incrementAndGet(), onDrained);
+        // INVARIANT: a chunk directory is named by its id (the store publishes and scans only such directories).
+        assert dir.getFileName().toString().equals(descriptor.id().toString()) : dir;
+        return new ChunkHandle(descriptor, sharedParent(dir.getParent()), sizeBytes, handleSeq.incrementAndGet(),
+                onDrained);
+    }
+
+    /** One Path instance for the chunks' parent directory (there is one: chunks/), shared by all handles. */
+    private Path sharedParent(Path parent) {
+        Path known = chunksParent;
+        if (parent.equals(known)) {
+            return known;
+        }
+        chunksParent = parent;
+        return parent;
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------------

@@ -2,10 +2,31 @@ package dev.worker.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /** Names a dataset (a chain): 32 bytes, written as 64 lowercase hex characters. */
 public record DatasetId(Bytes32 bytes) implements Comparable<DatasetId> {
     public DatasetId {
         requireNonNull(bytes, "bytes");
+    }
+
+    private static final int MAX_CANONICAL = 10_000;
+    private static final ConcurrentHashMap<DatasetId, DatasetId> CANONICAL = new ConcurrentHashMap<>();
+
+    /**
+     * One shared instance per dataset: a worker holds thousands of chunks of each of a few datasets. Bounded, so
+     * that arbitrary input cannot grow it without limit.
+     */
+    static DatasetId canonical(DatasetId id) {
+        DatasetId known = CANONICAL.get(id);
+        if (known != null) {
+            return known;
+        }
+        if (CANONICAL.size() < MAX_CANONICAL) {
+            known = CANONICAL.putIfAbsent(id, id);
+            return known != null ? known : id;
+        }
+        return id;
     }
 
     /** Parses 64 hex characters (any case). */

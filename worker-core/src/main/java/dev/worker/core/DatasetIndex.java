@@ -69,6 +69,36 @@ final class DatasetIndex {
         }
     }
 
+    /**
+     * Adds many handles at once (startup): one sorted sweep when their ranges do not overlap each other or what is
+     * already indexed, else one by one in publication order.
+     */
+    void addAll(List<ChunkHandle> handles) {
+        List<ChunkHandle> sorted = new ArrayList<>(handles);
+        sorted.sort(Comparator.comparingLong((ChunkHandle h) -> h.descriptor().range().start())
+                .thenComparingLong(ChunkHandle::seq));
+        writeLock.lock();
+        try {
+            boolean disjoint = segments.isEmpty();
+            for (int i = 1; disjoint && i < sorted.size(); i++) {
+                disjoint = sorted.get(i).descriptor().range().start() >= sorted.get(i - 1).descriptor().range().end();
+            }
+            if (disjoint) {
+                for (ChunkHandle h : sorted) {
+                    BlockRange r = h.descriptor().range();
+                    segments.put(r.start(), new Segment(r.start(), r.end(), new ChunkHandle[] {h}));
+                }
+                return;
+            }
+            sorted.sort(Comparator.comparingLong(ChunkHandle::seq));
+            for (ChunkHandle h : sorted) {
+                rewrite(h.descriptor().range(), h, true);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     void remove(ChunkHandle handle) {
         BlockRange range = handle.descriptor().range();
         writeLock.lock();

@@ -5,15 +5,21 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * Where one file of a chunk comes from: an absolute http(s) URL, with the size and SHA-256 the file is expected to
- * have when those are known.
+ * have when those are known. A value class (equality by value); kept compact because a worker holds one per file of
+ * every chunk it knows.
  */
-public record FileSource(String url, OptionalLong size, Optional<Bytes32> sha256) {
-    public FileSource {
+public final class FileSource {
+    private final String url;
+    private final long size; // -1: not declared
+    private final Bytes32 sha256; // null: not declared
+
+    public FileSource(String url, OptionalLong size, Optional<Bytes32> sha256) {
         requireNonNull(url, "url");
         requireNonNull(size, "size");
         requireNonNull(sha256, "sha256");
@@ -21,6 +27,9 @@ public record FileSource(String url, OptionalLong size, Optional<Bytes32> sha256
         if (size.isPresent() && size.getAsLong() < 0) {
             throw new IllegalArgumentException("file size must be >= 0, got " + size.getAsLong() + " for " + url);
         }
+        this.url = url;
+        this.size = size.orElse(-1);
+        this.sha256 = sha256.orElse(null);
     }
 
     public static FileSource of(String url) {
@@ -31,10 +40,37 @@ public record FileSource(String url, OptionalLong size, Optional<Bytes32> sha256
         return new FileSource(url, OptionalLong.of(size), Optional.of(sha256));
     }
 
+    public String url() {
+        return url;
+    }
+
+    public OptionalLong size() {
+        return size < 0 ? OptionalLong.empty() : OptionalLong.of(size);
+    }
+
+    public Optional<Bytes32> sha256() {
+        return Optional.ofNullable(sha256);
+    }
+
     public URI uri() {
         return URI.create(url);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileSource other && url.equals(other.url) && size == other.size
+                && Objects.equals(sha256, other.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(url, size, sha256);
+    }
+
+    @Override
+    public String toString() {
+        return "FileSource[url=" + url + ", size=" + size() + ", sha256=" + sha256() + "]";
+    }
     private static void checkUrl(String url) {
         URI uri;
         try {

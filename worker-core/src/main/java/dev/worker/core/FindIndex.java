@@ -1,5 +1,10 @@
 package dev.worker.core;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The published chunks of every dataset; lock-free for readers. */
@@ -14,6 +19,15 @@ final class FindIndex {
 
     void add(ChunkHandle handle) {
         datasets.computeIfAbsent(handle.descriptor().datasetId(), d -> new DatasetIndex()).add(handle);
+    }
+
+    /** Adds many handles at once (startup). */
+    void addAll(Collection<ChunkHandle> handles) {
+        Map<DatasetId, List<ChunkHandle>> byDataset = new HashMap<>();
+        for (ChunkHandle h : handles) {
+            byDataset.computeIfAbsent(h.descriptor().datasetId(), d -> new ArrayList<>()).add(h);
+        }
+        byDataset.forEach((dataset, list) -> datasets.computeIfAbsent(dataset, d -> new DatasetIndex()).addAll(list));
     }
 
     // An emptied DatasetIndex stays in the map: removing it would race with a concurrent add to the same dataset,

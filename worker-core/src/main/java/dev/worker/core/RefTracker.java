@@ -46,13 +46,15 @@ final class RefTracker {
 
         @Override
         public void run() {
-            if (!closedByOwner.get()) {
-                tracker.leaked.increment();
-                log.warn("LEAK: a chunk ref was garbage-collected without close(); releasing it chunk={} dir={}",
-                        handle.id(), handle.dir());
-            }
+            boolean leak = !closedByOwner.get();
             tracker.active.decrement();
             handle.release();
+            if (leak) {
+                // Counted last: whoever sees the leak counted sees the ref already released.
+                log.warn("LEAK: a chunk ref was garbage-collected without close(); released it chunk={} dir={}",
+                        handle.id(), handle.dir());
+                tracker.leaked.increment();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.worker.core.store.ChunkStore;
 import dev.worker.core.store.DataDirectory;
 import dev.worker.core.store.Intent;
 import dev.worker.core.store.IntentJournal;
+import dev.worker.core.store.JournaledDescriptor;
 import dev.worker.core.store.StoredChunk;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,37 +64,52 @@ public final class WorkerDataManager implements DataManager {
                 config.retryCap(), config.randomSeed()), stats, config.clock());
         this.reconciler = new Reconciler(store, downloader, budget, stats, config.clock(), config.retryBase(),
                 config.retryCap());
-        this.table = new ChunkTable(journal::append, events, reconciler::start);
+        this.table = new ChunkTable(journal::append, events, reconciler::start, scan.chunks().size());
         reconciler.bind(table);
 
-        // Desired state: every chunk on disk, then the journal on top.
-        Map<ChunkId, ChunkDescriptor> desired = new HashMap<>();
-        scan.chunks().forEach(c -> desired.put(c.descriptor().id(), c.descriptor()));
-        replay.forEach(intent -> Intent.apply(intent, desired));
+        // Desired state: every chunk on disk, then the journal on top. Journal snapshot descriptors are parsed only
+        // for chunks that are not on disk.
+        Map<ChunkId, JournaledDescriptor> journaled = HashMap.newHashMap(scan.chunks().size());
+        scan.chunks().forEach(c -> journaled.put(c.descriptor().id(), JournaledDescriptor.of(c.descriptor())));
+        replay.forEach(intent -> Intent.replay(intent, journaled));
+        Map<ChunkId, ChunkDescriptor> desired = HashMap.newHashMap(scan.chunks().size());
 
         Map<ChunkId, java.nio.file.Path> partials = new HashMap<>();
         scan.partials().forEach(p -> partials.put(p.id(), p.dir()));
         long used = 0;
-        for (StoredChunk chunk : scan.chunks()) {
+        // Oldest first, so that where ranges overlap the most recently completed chunk is the newest handle.
+        List<StoredChunk> onDisk = new ArrayList<>(scan.chunks());
+        onDisk.sort(Comparator.comparing(StoredChunk::completedAt));
+        List<ChunkHandle> published = new ArrayList<>(onDisk.size());
+        for (StoredChunk chunk : onDisk) {
             ChunkId id = chunk.descriptor().id();
-            ChunkDescriptor wanted = desired.get(id);
-            if (wanted != null && !wanted.equals(chunk.descriptor())) {
+            JournaledDescriptor wanted = journaled.remove(id);
+            if (wanted != null && wanted.isParsed() && !wanted.descriptor().equals(chunk.descriptor())) {
                 // Ids name content: the data on disk is the chunk; keep it under the descriptor it was fetched with.
                 log.warn("journaled descriptor differs from the one on disk; keeping the chunk on disk chunk={}", id);
-                desired.put(id, chunk.descriptor());
-                wanted = chunk.descriptor();
             }
-            table.loadReady(wanted, chunk.descriptor(), chunk.dir(), chunk.totalSize());
+            ChunkHandle handle = table.loadReady(wanted == null ? null : chunk.descriptor(), chunk.descriptor(),
+                    chunk.dir(), chunk.totalSize());
+            if (wanted != null) {
+                desired.put(id, chunk.descriptor());
+                published.add(handle);
+            }
             used += chunk.totalSize();
         }
-        budget.addUsed(used);
-        for (ChunkDescriptor d : desired.values()) {
-            if (table.get(d.id()) == null) {
-                table.loadPending(d, partials.remove(d.id()));
-            } else {
-                partials.remove(d.id());
+        table.indexAll(published);
+        for (JournaledDescriptor j : journaled.values()) {
+            ChunkDescriptor d;
+            try {
+                d = j.descriptor();
+            } catch (IllegalArgumentException e) {
+                log.error("journaled descriptor cannot be read; the chunk is dropped from the desired set chunk={}",
+                        j.id(), e);
+                continue;
             }
+            desired.put(d.id(), d);
+            table.loadPending(d, partials.remove(d.id()));
         }
+        budget.addUsed(used);
         partials.forEach((id, dir) -> {
             try {
                 store.deleteRecursively(dir);

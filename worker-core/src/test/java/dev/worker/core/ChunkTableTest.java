@@ -34,7 +34,7 @@ final class ChunkTableTest {
     private final ChunkDescriptor a = TestChunks.descriptor("a", "d", 0, 100);
     private final DatasetId dataset = a.datasetId();
     private final Path tempDir = Path.of("/data/tmp/a.1");
-    private final Path chunkDir = Path.of("/data/chunks/a");
+    private final Path chunkDir = Path.of("/data/chunks", a.id().toString());
 
     @AfterEach
     void closeEvents() {
@@ -308,7 +308,8 @@ final class ChunkTableTest {
         table.download(newer);
         table.next(newer.id(), new Report.Start(), false);
         table.next(newer.id(), new Report.Downloaded(completed(), tempDir), false);
-        table.next(newer.id(), new Report.Published(new StoredChunk(newer, Path.of("/data/chunks/newer"),
+        Path newerDir = Path.of("/data/chunks", newer.id().toString());
+        table.next(newer.id(), new Report.Published(new StoredChunk(newer, newerDir,
                 Map.of("data.bin", new FileDigest(10, TestChunks.sha256("x"))), Instant.EPOCH)), false);
 
         ChunkHandle at60 = table.find(dataset, 60);

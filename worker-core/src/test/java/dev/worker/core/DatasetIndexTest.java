@@ -17,8 +17,11 @@ final class DatasetIndexTest {
     private final DatasetIndex index = new DatasetIndex();
     private final AtomicLong seq = new AtomicLong();
 
+    private final java.util.Map<ChunkId, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ChunkHandle handle(String name, long start, long end) {
-        return new ChunkHandle(TestChunks.descriptor(name, "d", start, end), Path.of("/" + name), 1,
+        names.put(TestChunks.chunkId(name), name);
+        return new ChunkHandle(TestChunks.descriptor(name, "d", start, end), Path.of("/chunks"), 1,
                 seq.incrementAndGet(), h -> { });
     }
 
@@ -28,7 +31,7 @@ final class DatasetIndexTest {
             return null;
         }
         h.release();
-        return h.dir().getFileName().toString();
+        return names.get(h.id());
     }
 
     @Test
@@ -101,6 +104,33 @@ final class DatasetIndexTest {
         }
         for (DatasetIndex.Segment s : index.segments()) {
             assertThat(s.start()).as("seed=%d", seed).isLessThan(s.end());
+        }
+    }
+
+    @Test
+    void bulkLoadingAnswersLikeAddingOneByOne() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        for (boolean overlapping : new boolean[] {false, true}) {
+            List<ChunkHandle> handles = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                long start = overlapping ? random.nextInt(20_000) : i * 100L;
+                handles.add(handle("h" + i, start, start + (overlapping ? 1 + random.nextInt(300) : 100)));
+            }
+            DatasetIndex bulk = new DatasetIndex();
+            java.util.Collections.shuffle(handles, random);
+            bulk.addAll(handles);
+            DatasetIndex oneByOne = new DatasetIndex();
+            handles.stream().sorted(java.util.Comparator.comparingLong(ChunkHandle::seq)).forEach(oneByOne::add);
+            for (long block = 0; block < 30_500; block += 7) {
+                ChunkHandle a = bulk.find(block);
+                ChunkHandle b = oneByOne.find(block);
+                assertThat(a).as("seed=%d overlapping=%s block=%d", seed, overlapping, block).isSameAs(b);
+                if (a != null) {
+                    a.release();
+                    b.release();
+                }
+            }
         }
     }
 

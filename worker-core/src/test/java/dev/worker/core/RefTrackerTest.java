@@ -11,15 +11,16 @@ import org.junit.jupiter.api.Test;
 final class RefTrackerTest {
     private final RefTracker tracker = new RefTracker();
     private final AtomicInteger drained = new AtomicInteger();
-    private final ChunkHandle handle = new ChunkHandle(TestChunks.descriptor("a", "d", 0, 10), Path.of("/data/a"), 5,
+    private final ChunkHandle handle = new ChunkHandle(TestChunks.descriptor("a", "d", 0, 10), Path.of("/data"), 5,
             1, h -> drained.incrementAndGet());
 
     @Test
     void closeIsIdempotentAndUseAfterCloseThrows() {
         assertThat(handle.tryAcquire()).isTrue();
         ChunkRef ref = tracker.open(handle);
-        assertThat(ref.path()).isEqualTo(Path.of("/data/a"));
-        assertThat(ref.file("data.bin")).isEqualTo(Path.of("/data/a/data.bin"));
+        Path dir = Path.of("/data", TestChunks.chunkId("a").toString());
+        assertThat(ref.path()).isEqualTo(dir);
+        assertThat(ref.file("data.bin")).isEqualTo(dir.resolve("data.bin"));
         assertThatThrownBy(() -> ref.file("../etc")).isInstanceOf(IllegalArgumentException.class);
         assertThat(tracker.active()).isEqualTo(1);
 
@@ -39,7 +40,8 @@ final class RefTrackerTest {
         handle.unpublish();
 
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (tracker.leaked() == 0 && System.nanoTime() < deadline) {
+        while ((tracker.leaked() == 0 || tracker.active() != 0 || drained.get() == 0)
+                && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(10); // waiting on the garbage collector: there is no condition to await
         }

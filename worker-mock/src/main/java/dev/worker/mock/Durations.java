@@ -14,7 +14,7 @@ import picocli.CommandLine;
  * Durations as people write them: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 250us}, a bare number
  * of seconds ({@code 2}), or ISO-8601 ({@code PT2S}).
  */
-final class Durations {
+public final class Durations {
     private static final Pattern DURATION = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z]*)\\s*");
     private static final Map<String, Long> NANOS = Map.of(
             "ns", 1L, "us", 1_000L, "ms", 1_000_000L, "", 1_000_000_000L, "s", 1_000_000_000L,
@@ -24,7 +24,7 @@ final class Durations {
     }
 
     /** @throws IllegalArgumentException saying what is accepted */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String s = text == null ? "" : text.strip();
         if (s.regionMatches(true, 0, "PT", 0, 2)) {
             try {
@@ -52,7 +52,7 @@ final class Durations {
     }
 
     /** A short form: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 90s}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long nanos = d.toNanos();
         if (nanos % 1_000_000 != 0) {
             return nanos / 1_000 + "us";
@@ -70,7 +70,7 @@ final class Durations {
     }
 
     /** Converts option values with {@link #parse}. */
-    static final class Converter implements CommandLine.ITypeConverter<Duration> {
+    public static final class Converter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {

@@ -1,5 +1,6 @@
 package dev.worker.mock;
 
+import dev.worker.mock.drive.DriveCommand;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(
         name = "worker-mock",
         description = "Synthetic chunk-set storage and tools to exercise the worker against it.",
-        subcommands = {StorageCommand.class},
+        subcommands = {StorageCommand.class, DriveCommand.class},
         footer = {"", "Every option can also be set with an environment variable named WORKER_MOCK_ and the option's "
                 + "name in capitals with '_' for '-', e.g. WORKER_MOCK_CHUNK_SIZE=200MB. Command-line options win."})
 public final class MockMain implements Runnable {
@@ -45,7 +46,8 @@ public final class MockMain implements Runnable {
         return commandLine(environment).execute(args);
     }
 
-    static CommandLine commandLine(Map<String, String> environment) {
+    /** The command line with its defaults and error handlers, for running commands in process (tests, tools). */
+    public static CommandLine commandLine(Map<String, String> environment) {
         CommandLine cli = new CommandLine(new MockMain());
         cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cli.setParameterExceptionHandler((e, args) -> {

@@ -11,7 +11,7 @@ import picocli.CommandLine;
  * Byte sizes as people write them: {@code 200MB} (decimal), {@code 4MiB} (binary), {@code 1.5GiB}, {@code 512}
  * (bytes). Units are case-insensitive; a trailing {@code /s} is accepted for rates.
  */
-final class Sizes {
+public final class Sizes {
     private static final Pattern SIZE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z]*)\\s*(?:/s)?\\s*");
     private static final Map<String, Long> UNITS = Map.ofEntries(
             Map.entry("", 1L), Map.entry("b", 1L),
@@ -25,7 +25,7 @@ final class Sizes {
     }
 
     /** @throws IllegalArgumentException saying what is accepted */
-    static long parse(String text) {
+    public static long parse(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text);
         Long unit = m.matches() ? UNITS.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
         if (unit == null) {
@@ -41,7 +41,7 @@ final class Sizes {
     }
 
     /** Binary units with at most one decimal: {@code 512 B}, {@code 4 MiB}, {@code 12.5 GiB}. */
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
@@ -59,7 +59,7 @@ final class Sizes {
     }
 
     /** Converts option values with {@link #parse}. */
-    static final class Converter implements CommandLine.ITypeConverter<Long> {
+    public static final class Converter implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             try {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.Bytes32;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
@@ -86,8 +85,7 @@ final class ChunkManifest {
                         version = p.getIntValue();
                     }
                     case "descriptor" -> {
-                        JsonNode node = p.readValueAsTree();
-                        descriptor = ChunkDescriptorJson.parse(node, "descriptor.");
+                        descriptor = ChunkDescriptorJson.parse(p, "descriptor.");
                     }
                     case "files" -> files = parseFiles(p, value);
                     case "completed_at" -> {

@@ -39,16 +39,22 @@ public final class ChunkStore {
     private final Path chunks;
     private final Path tmp;
     private final Path trash;
+    private final ReadyIndex readyIndex;
     /** Next n for {@code tmp/<id>.<n>}; the scan raises it past every n it saw so none is reused. */
     private final AtomicLong nextTemp = new AtomicLong();
     /** Suffix for names in trash/: seeded from the clock so leftovers of an earlier run are not hit. */
     private final AtomicLong nextTrash = new AtomicLong(System.currentTimeMillis());
+
+    ReadyIndex readyIndex() {
+        return readyIndex;
+    }
 
     public ChunkStore(DataDirectory directory) {
         this.directory = requireNonNull(directory, "directory");
         this.chunks = directory.chunks();
         this.tmp = directory.tmp();
         this.trash = directory.trash();
+        this.readyIndex = new ReadyIndex(directory.root().resolve(ReadyIndex.FILE_NAME));
     }
 
     /** A partial download found in {@code tmp/} at startup. */
@@ -60,8 +66,10 @@ public final class ChunkStore {
      *                 size (and hash, when verifying)
      * @param partials download directories in tmp/ (for resume when still wanted), at most one per chunk, by id
      * @param trashed  entries of chunks/ that were not valid chunks and were moved to trash/ (each logged)
+     * @param fromIndex chunks whose chunk.json was unchanged, so the ready index's copy of it was used
      */
-    public record ScanResult(List<StoredChunk> chunks, List<PartialDownload> partials, int trashed, Duration took) {
+    public record ScanResult(List<StoredChunk> chunks, List<PartialDownload> partials, int trashed, Duration took,
+            int fromIndex) {
         public ScanResult {
             chunks = List.copyOf(chunks);
             partials = List.copyOf(partials);
@@ -162,6 +170,15 @@ public final class ChunkStore {
         } catch (IOException e) {
             // Harmless: the next scan deletes resume files whose directory is gone.
             log.warn("could not delete resume file chunk={} file={}", id, resumeFileOf(tempDir), e);
+        }
+        try {
+            BasicFileAttributes manifest = Files.readAttributes(target.resolve(ChunkManifest.FILE_NAME),
+                    BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            readyIndex.append(new ReadyIndex.Entry(descriptor, files, completedAt,
+                    ReadyIndex.Fingerprint.of(manifest)));
+        } catch (IOException e) {
+            // Harmless: the next scan parses this chunk's chunk.json instead.
+            log.warn("could not record the chunk in the ready index chunk={}", id, e);
         }
         return new StoredChunk(descriptor, target, files, completedAt);
     }

@@ -30,6 +30,16 @@ public sealed interface Intent {
         }
     }
 
+    /**
+     * The journal's own compaction record: exactly these chunks are wanted (like {@link Assign}), with descriptors
+     * parsed only when needed. Only the journal writes it.
+     */
+    record Snapshot(List<JournaledDescriptor> chunks) implements Intent {
+        public Snapshot {
+            chunks = List.copyOf(chunks);
+        }
+    }
+
     /** Replay semantics: applies {@code intent} to a desired set (id to descriptor of the chunks wanted present). */
     static void apply(Intent intent, Map<ChunkId, ChunkDescriptor> desired) {
         switch (intent) {
@@ -38,6 +48,26 @@ public sealed interface Intent {
             case Assign a -> {
                 desired.clear();
                 a.chunks().forEach(c -> desired.put(c.id(), c));
+            }
+            case Snapshot s -> {
+                desired.clear();
+                s.chunks().forEach(c -> desired.put(c.id(), c.descriptor()));
+            }
+        }
+    }
+
+    /** The same semantics as {@link #apply}, without parsing snapshot descriptors. */
+    static void replay(Intent intent, Map<ChunkId, JournaledDescriptor> desired) {
+        switch (intent) {
+            case Download d -> desired.put(d.descriptor().id(), JournaledDescriptor.of(d.descriptor()));
+            case Delete d -> desired.remove(d.id());
+            case Assign a -> {
+                desired.clear();
+                a.chunks().forEach(c -> desired.put(c.id(), JournaledDescriptor.of(c)));
+            }
+            case Snapshot s -> {
+                desired.clear();
+                s.chunks().forEach(c -> desired.put(c.id(), c));
             }
         }
     }

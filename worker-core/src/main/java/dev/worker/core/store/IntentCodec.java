@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkId;
+import dev.worker.core.Bytes32;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,12 +24,21 @@ import java.util.List;
  * {"op":"delete","id":"<64 hex>"}
  * {"op":"assign","chunks":[{descriptor},...]}
  * }</pre>
+ *
+ * A {@link Intent.Snapshot} is binary, so that replay can skip descriptors without tokenizing them:
+ * {@code 'S', u32 count, then per chunk: 32-byte id, u32 length, that many bytes of descriptor JSON}.
  */
 final class IntentCodec {
     private IntentCodec() {
     }
 
+    private static final byte SNAPSHOT = 'S';
+
     static void write(Intent intent, OutputStream out) {
+        if (intent instanceof Intent.Snapshot snapshot) {
+            writeSnapshot(snapshot, out);
+            return;
+        }
         try (JsonGenerator gen = ChunkDescriptorJson.MAPPER.getFactory().createGenerator(out)) {
             gen.writeStartObject();
             switch (intent) {
@@ -40,6 +51,7 @@ final class IntentCodec {
                     gen.writeStringField("op", "delete");
                     gen.writeStringField("id", d.id().toString());
                 }
+                case Intent.Snapshot s -> throw new IllegalStateException("written above");
                 case Intent.Assign a -> {
                     gen.writeStringField("op", "assign");
                     gen.writeArrayFieldStart("chunks");
@@ -55,8 +67,62 @@ final class IntentCodec {
         }
     }
 
+    private static void writeSnapshot(Intent.Snapshot snapshot, OutputStream out) {
+        try {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeByte(SNAPSHOT);
+            data.writeInt(snapshot.chunks().size());
+            for (JournaledDescriptor chunk : snapshot.chunks()) {
+                Bytes32 id = chunk.id().bytes();
+                data.writeLong(id.w0());
+                data.writeLong(id.w1());
+                data.writeLong(id.w2());
+                data.writeLong(id.w3());
+                byte[] json = chunk.json();
+                data.writeInt(json.length);
+                data.write(json);
+            }
+            data.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the journal writes into memory first
+        }
+    }
+
+    private static Intent.Snapshot readSnapshot(byte[] bytes, int offset, int length) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+        in.get();
+        if (in.remaining() < 4) {
+            throw new IllegalArgumentException("snapshot too short");
+        }
+        int count = in.getInt();
+        if (count < 0 || count > in.remaining() / 36) {
+            throw new IllegalArgumentException("snapshot count " + count + " does not fit its " + length + " bytes");
+        }
+        List<JournaledDescriptor> chunks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            if (in.remaining() < 36) {
+                throw new IllegalArgumentException("snapshot entry " + i + " is cut off");
+            }
+            ChunkId id = new ChunkId(new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+            int size = in.getInt();
+            if (size < 0 || size > in.remaining()) {
+                throw new IllegalArgumentException("snapshot entry " + i + " has a bad length " + size);
+            }
+            byte[] json = new byte[size];
+            in.get(json);
+            chunks.add(JournaledDescriptor.lazy(id, json));
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("snapshot has " + in.remaining() + " bytes after its entries");
+        }
+        return new Intent.Snapshot(chunks);
+    }
+
     /** @throws IllegalArgumentException saying what is wrong with the payload */
     static Intent read(byte[] bytes, int offset, int length) {
+        if (length > 0 && bytes[offset] == SNAPSHOT) {
+            return readSnapshot(bytes, offset, length);
+        }
         try (JsonParser p = ChunkDescriptorJson.MAPPER.createParser(bytes, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("payload is not a JSON object");
@@ -70,7 +136,7 @@ final class IntentCodec {
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "op" -> op = text(p, value, "op");
-                    case "chunk" -> chunk = ChunkDescriptorJson.parse(p.<JsonNode>readValueAsTree(), "chunk.");
+                    case "chunk" -> chunk = ChunkDescriptorJson.parse(p, "chunk.");
                     case "id" -> id = ChunkId.parse(text(p, value, "id"));
                     case "chunks" -> {
                         if (value != JsonToken.START_ARRAY) {
@@ -79,7 +145,7 @@ final class IntentCodec {
                         chunks = new ArrayList<>();
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             String where = "chunks[" + chunks.size() + "].";
-                            chunks.add(ChunkDescriptorJson.parse(p.<JsonNode>readValueAsTree(), where));
+                            chunks.add(ChunkDescriptorJson.parse(p, where));
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown field " + field);

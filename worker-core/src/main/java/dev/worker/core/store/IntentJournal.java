@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The intent journal ({@code intents.log}): an append-only file of framed, checksummed records, group-committed by
- * one writer thread (one fsync per batch) and compacted into a single {@link Intent.Assign} snapshot of the desired
+ * one writer thread (one fsync per batch) and compacted into a single {@link Intent.Snapshot} of the desired
  * set when it grows. The file format is described in {@link JournalFormat}.
  *
  * <p>Futures returned by {@link #append} are completed on the writer thread: dependent actions should be short or
@@ -78,7 +78,18 @@ public final class IntentJournal implements AutoCloseable {
         }
     }
 
+    /** The journal's only record when it was opened, if that was a snapshot; else null. */
+    // Written by the constructor, read and cleared by the writer thread (started after): not needed after start.
+    private Intent.Snapshot replayedSnapshot;
+
     private IntentJournal(Path file, long compactThresholdBytes, long size) {
+        this(file, compactThresholdBytes, size, List.of());
+    }
+
+    private IntentJournal(Path file, long compactThresholdBytes, long size, List<Intent> replayed) {
+        // A journal that is one snapshot and nothing else need not be rewritten at start when the desired set is
+        // the same (the common case after a clean restart): that saves rewriting every descriptor.
+        this.replayedSnapshot = replayed.size() == 1 && replayed.getFirst() instanceof Intent.Snapshot a ? a : null;
         this.file = file;
         this.compactFile = compactFileOf(file);
         this.compactThresholdBytes = compactThresholdBytes;
@@ -115,7 +126,8 @@ public final class IntentJournal implements AutoCloseable {
         JournalFormat.Contents contents = JournalFormat.read(absolute);
         log.info("opened intent journal file={} records={} bytes={}", absolute, contents.intents().size(),
                 contents.size());
-        return new Opened(new IntentJournal(absolute, compactThresholdBytes, contents.size()), contents.intents());
+        return new Opened(new IntentJournal(absolute, compactThresholdBytes, contents.size(), contents.intents()),
+                contents.intents());
     }
 
     /**
@@ -229,10 +241,27 @@ public final class IntentJournal implements AutoCloseable {
         return "IntentJournal[" + file + "]";
     }
 
+    private boolean sameAsReplayedSnapshot(Map<ChunkId, ChunkDescriptor> initial) {
+        if (replayedSnapshot == null || replayedSnapshot.chunks().size() != initial.size()) {
+            return false;
+        }
+        // Ids only: the journal must hold an intent for every desired chunk, and it does. Where the journaled
+        // descriptor of an id differs from the one on disk, startup keeps the chunk on disk under its own
+        // descriptor (ids name content); the journaled one stays what would be downloaded again if needed.
+        for (JournaledDescriptor d : replayedSnapshot.chunks()) {
+            if (!initial.containsKey(d.id())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void runWriter(Map<ChunkId, ChunkDescriptor> initial) {
         try {
             desired = initial;
-            if (desired != null) {
+            boolean unchanged = desired != null && sameAsReplayedSnapshot(initial);
+            replayedSnapshot = null; // its journaled JSON is no longer needed: let it go
+            if (desired != null && !unchanged) {
                 try {
                     snapshot();
                 } catch (IOException e) {
@@ -372,12 +401,12 @@ public final class IntentJournal implements AutoCloseable {
     }
 
     /**
-     * Replaces the log by one Assign record of {@link #desired}: written to a side file, fsync'd, renamed over the
+     * Replaces the log by one Snapshot record of {@link #desired}: written to a side file, fsync'd, renamed over the
      * log, directory fsync'd. A crash leaves the old or the new file, and both replay to the same desired set.
      */
     private void snapshot() throws IOException {
         FileChannel fresh = JournalFormat.writeAndReplace(file, compactFile,
-                List.of(new Intent.Assign(List.copyOf(desired.values()))));
+                List.of(new Intent.Snapshot(desired.values().stream().map(JournaledDescriptor::of).toList())));
         syncs.incrementAndGet();
         closeChannel();
         channel = fresh;

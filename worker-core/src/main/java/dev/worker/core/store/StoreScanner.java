@@ -59,13 +59,23 @@ final class StoreScanner {
         long started = System.nanoTime();
         Path chunksDir = store.directory().chunks();
         String[] names = listNames(chunksDir);
+        Map<ChunkId, ReadyIndex.Recorded> index = store.readyIndex().read();
         StoredChunk[] found = new StoredChunk[names.length];
+        ReadyIndex.Fingerprint[] fingerprints = new ReadyIndex.Fingerprint[names.length];
+        AtomicInteger fromIndex = new AtomicInteger();
         AtomicInteger trashed = new AtomicInteger();
         runParallel(names.length, i -> {
             Path entry = chunksDir.resolve(names[i]);
             String problem;
             try {
-                found[i] = check(entry, names[i], verifyContents);
+                Checked checked = check(entry, names[i], verifyContents, index);
+                if (checked != null) {
+                    found[i] = checked.chunk();
+                    fingerprints[i] = checked.fingerprint();
+                    if (checked.fromIndex()) {
+                        fromIndex.incrementAndGet();
+                    }
+                }
                 return;
             } catch (InvalidEntry e) {
                 problem = e.getMessage();
@@ -79,20 +89,38 @@ final class StoreScanner {
             trash(entry, problem, trashed);
         });
         List<StoredChunk> chunks = new ArrayList<>(found.length);
-        for (StoredChunk chunk : found) {
-            if (chunk != null) {
-                chunks.add(chunk);
+        List<ReadyIndex.Entry> entries = new ArrayList<>(found.length);
+        for (int i = 0; i < found.length; i++) {
+            if (found[i] != null) {
+                chunks.add(found[i]);
+                entries.add(new ReadyIndex.Entry(found[i].descriptor(), found[i].files(), found[i].completedAt(),
+                        fingerprints[i]));
+            }
+        }
+        if (fromIndex.get() != chunks.size() || index.size() != chunks.size()) {
+            // Out of date (chunks parsed from chunk.json, or entries of chunks that are gone): write it afresh, so
+            // the next start reads it all.
+            try {
+                store.readyIndex().rewrite(entries);
+            } catch (IOException e) {
+                log.warn("cannot rewrite the ready index; the next start parses chunk.json files again", e);
             }
         }
         List<PartialDownload> partials = scanTemp();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        log.info("store scan done chunks={} partials={} trashed={} verified={} tookMs={} threads={}", chunks.size(),
-                partials.size(), trashed.get(), verifyContents, took.toMillis(), parallelism);
-        return new ScanResult(chunks, partials, trashed.get(), took);
+        log.info("store scan done chunks={} fromIndex={} partials={} trashed={} verified={} tookMs={} threads={}",
+                chunks.size(), fromIndex.get(), partials.size(), trashed.get(), verifyContents, took.toMillis(),
+                parallelism);
+        return new ScanResult(chunks, partials, trashed.get(), took, fromIndex.get());
+    }
+
+    /** A valid chunk found by the scan, with its chunk.json's fingerprint. */
+    private record Checked(StoredChunk chunk, ReadyIndex.Fingerprint fingerprint, boolean fromIndex) {
     }
 
     /** The chunk in {@code entry}, or null when the entry vanished meanwhile. */
-    private StoredChunk check(Path entry, String name, boolean verifyContents) throws IOException, InvalidEntry {
+    private Checked check(Path entry, String name, boolean verifyContents, Map<ChunkId, ReadyIndex.Recorded> index)
+            throws IOException, InvalidEntry {
         if (name.length() != ID_LENGTH || !startsWithLowerHex(name, ID_LENGTH)) {
             throw new InvalidEntry("its name is not a chunk id (64 lowercase hex characters)");
         }
@@ -106,17 +134,41 @@ final class StoreScanner {
             throw new InvalidEntry(dirAttrs.isSymbolicLink() ? "it is a symbolic link, not a directory"
                     : "it is not a directory");
         }
-        byte[] json;
+        Path manifest = entry.resolve(ChunkManifest.FILE_NAME);
+        ReadyIndex.Fingerprint fingerprint;
         try {
-            json = Files.readAllBytes(entry.resolve(ChunkManifest.FILE_NAME));
+            BasicFileAttributes attrs = Files.readAttributes(manifest, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                throw new InvalidEntry(ChunkManifest.FILE_NAME + " is not a regular file");
+            }
+            fingerprint = ReadyIndex.Fingerprint.of(attrs);
         } catch (NoSuchFileException e) {
             throw new InvalidEntry(ChunkManifest.FILE_NAME + " is missing");
         }
-        StoredChunk chunk;
-        try {
-            chunk = ChunkManifest.parse(json, entry);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEntry(ChunkManifest.FILE_NAME + " is invalid: " + e.getMessage());
+        // The index's copy of chunk.json is used only while chunk.json is unchanged; else it is read and parsed.
+        ReadyIndex.Recorded indexed = index.isEmpty() ? null : index.get(ChunkId.parse(name));
+        StoredChunk chunk = null;
+        if (indexed != null && indexed.fingerprint().equals(fingerprint)) {
+            try {
+                chunk = indexed.decode().at(entry);
+            } catch (RuntimeException e) {
+                log.warn("a ready index entry does not decode; reading chunk.json instead entry={}", entry, e);
+            }
+        }
+        boolean fromIndex = chunk != null;
+        if (!fromIndex) {
+            byte[] json;
+            try {
+                json = Files.readAllBytes(manifest);
+            } catch (NoSuchFileException e) {
+                throw new InvalidEntry(ChunkManifest.FILE_NAME + " is missing");
+            }
+            try {
+                chunk = ChunkManifest.parse(json, entry);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntry(ChunkManifest.FILE_NAME + " is invalid: " + e.getMessage());
+            }
         }
         if (!chunk.descriptor().id().toString().equals(name)) {
             throw new InvalidEntry(ChunkManifest.FILE_NAME + " describes another chunk, " + chunk.descriptor().id());
@@ -153,7 +205,7 @@ final class StoreScanner {
                 throw new InvalidEntry(mismatch.get());
             }
         }
-        return chunk;
+        return new Checked(chunk, fingerprint, fromIndex);
     }
 
     private void trash(Path entry, String problem, AtomicInteger trashed) {

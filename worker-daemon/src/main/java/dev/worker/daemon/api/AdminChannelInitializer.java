@@ -10,12 +10,11 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}. Connections beyond the limit are closed at once.
+ * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}. Connections that {@link ConnectionLimit} refused are closed at once.
  */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(AdminChannelInitializer.class);
@@ -25,7 +24,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
     private final AdminContext context;
     private final ConnectionTracker tracker;
     private final ChannelGroup channels;
-    private final AtomicInteger connections = new AtomicInteger();
 
     /** @param channels where open connections are kept, so that shutdown can reach them */
     public AdminChannelInitializer(AdminContext context, ConnectionTracker tracker, ChannelGroup channels) {
@@ -37,10 +35,9 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
     @Override
     protected void initChannel(SocketChannel ch) {
         channels.add(ch);
-        int open = connections.incrementAndGet();
-        ch.closeFuture().addListener(f -> connections.decrementAndGet());
-        if (open > context.limits().maxConnections()) {
-            log.warn("too many admin connections; closing a new one open={} max={} remote={}", open,
+        Integer refusedAt = ch.attr(ConnectionLimit.REFUSED_AT).get();
+        if (refusedAt != null) {
+            log.warn("too many admin connections; closing a new one open={} max={} remote={}", refusedAt,
                     context.limits().maxConnections(), ch.remoteAddress());
             ch.close();
             return;

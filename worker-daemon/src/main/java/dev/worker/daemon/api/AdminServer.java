@@ -64,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ConnectionLimit(context.limits().maxConnections()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new AdminChannelInitializer(context, inFlight, channels));
         try {
