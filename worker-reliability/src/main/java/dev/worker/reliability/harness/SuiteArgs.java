@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The command line every suite takes: {@code --iterations N}, {@code --duration 30s}, {@code --seed N},
- * {@code --work-dir DIR}, {@code --keep} plus the suite's own {@code --name value} options. Without {@code --seed}
+ * {@code --work-dir DIR}, {@code --keep} (keep the temp work directory of a passing run; a failing run's is always
+ * kept) plus the suite's own {@code --name value} options. Without {@code --seed}
  * a random seed is drawn and printed, so any run can be repeated.
  */
 public final class SuiteArgs {
@@ -26,6 +28,7 @@ public final class SuiteArgs {
     }
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    private Path createdWorkDir;
 
     private SuiteArgs() {
     }
@@ -115,12 +118,18 @@ public final class SuiteArgs {
         try {
             String v = values.get("work-dir");
             if (v == null) {
-                return Files.createTempDirectory(prefix);
+                createdWorkDir = Files.createTempDirectory(prefix);
+                return createdWorkDir;
             }
             return Files.createDirectories(Path.of(v)).toAbsolutePath();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the work directory", e);
         }
+    }
+
+    /** The temp directory {@link #workDir} created (not one named by {@code --work-dir}), if any. */
+    Optional<Path> createdWorkDir() {
+        return Optional.ofNullable(createdWorkDir);
     }
 
     static Duration parseDuration(String name, String v) {

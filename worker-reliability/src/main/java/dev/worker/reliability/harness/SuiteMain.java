@@ -1,7 +1,12 @@
 package dev.worker.reliability.harness;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** The common {@code main} of the suites: parse, run, print, exit 0 (passed), 1 (violations or error), 2 (usage). */
 public final class SuiteMain {
@@ -53,8 +58,21 @@ public final class SuiteMain {
             System.exit(1);
             return;
         }
+        if (passed && !parsed.has("keep")) {
+            parsed.createdWorkDir().ifPresent(dir -> deleteTree(dir, out));
+        }
         out.println(passed ? "PASSED" : "FAILED");
         out.flush();
         System.exit(passed ? 0 : 1);
+    }
+
+    private static void deleteTree(Path dir, PrintStream out) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            out.println("warning: could not remove the work directory " + dir + ": " + e);
+        }
     }
 }

@@ -52,8 +52,8 @@ public final class SoakSuite {
 
     /** What a run did and found. */
     public record Result(Config config, int rounds, long chunkDownloads, long bytesNeeded, long bytesReceived,
-            Map<String, Double> retries, Map<FaultType, Long> faults, long requests, long rangeRequests,
-            long probes, Violations violations, Duration took) {
+            long bytesSent, Map<String, Double> retries, Map<FaultType, Long> faults, long requests,
+            long rangeRequests, long probes, Violations violations, Duration took) {
         public double overhead() {
             return bytesNeeded == 0 ? 0 : (double) bytesReceived / bytesNeeded - 1;
         }
@@ -72,6 +72,10 @@ public final class SoakSuite {
             out.println("  rounds: " + rounds + ", chunk downloads: " + chunkDownloads);
             out.println(String.format(Locale.ROOT, "  bytes needed %,d, received %,d: overhead %.2f%% (limit %.0f%%)",
                     bytesNeeded, bytesReceived, overhead() * 100, config.maxOverhead() * 100));
+            // What the storage wrote includes bytes lost in reset or truncated connections before the daemon read
+            // them: an upper bound of what crossed the network.
+            out.println(String.format(Locale.ROOT, "  bytes the storage sent %,d: %.2f%% over the bytes needed",
+                    bytesSent, bytesNeeded == 0 ? 0 : ((double) bytesSent / bytesNeeded - 1) * 100));
             out.println("  daemon retries by reason: " + retries);
             out.println("  chunks read under a lease while downloading: " + probes);
             violations.print(out);
@@ -183,7 +187,8 @@ public final class SoakSuite {
                             + daemon.errorSamples());
                 }
                 MockStorageStats stats = storage.stats();
-                return new Result(config, rounds, downloads, needed, received, retries, stats.faults(),
+                return new Result(config, rounds, downloads, needed, received, stats.bytesSent(), retries,
+                        stats.faults(),
                         stats.requests(), stats.rangeRequests(), probes, violations,
                         Duration.ofNanos(System.nanoTime() - start));
             }
