@@ -9,8 +9,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/find-java.sh"
 find_java
-JAR="$ROOT/worker-reliability/target/worker-reliability-0.1.0-SNAPSHOT-all.jar"
-if [ ! -f "$JAR" ] || [ -n "${WORKER_REBUILD:-}" ]; then
+# RELIABILITY_JAR runs a copy of the jar (all.sh uses one, so a rebuild during a long run cannot pull the classes
+# out from under the suite and its daemon processes).
+JAR="${RELIABILITY_JAR:-$ROOT/worker-reliability/target/worker-reliability-0.1.0-SNAPSHOT-all.jar}"
+if [ -z "${RELIABILITY_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "${WORKER_REBUILD:-}" ]; }; then
     echo "building the reliability jar (first run; takes a minute)..." >&2
     (cd "$ROOT" && ./mvnw -o -q -B package -DskipTests -pl worker-reliability -am) >&2 || {
         echo "error: the build failed; run ./mvnw -o package -DskipTests -pl worker-reliability -am to see why" >&2

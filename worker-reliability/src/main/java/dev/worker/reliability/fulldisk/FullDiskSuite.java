@@ -49,9 +49,15 @@ public final class FullDiskSuite {
         ENOSPC
     }
 
-    public record Config(long seed, Path workDir, List<Scenario> scenarios, long tmpfsBytes, Duration fullFor) {
+    /**
+     * @param fullFor       how long the ENOSPC scenario keeps sending intents while the disk is full
+     * @param livenessLimit the slowest {@code /health/live} answer that is not a violation (the CI short mode, on a
+     *                      loaded machine, allows more than the full run)
+     */
+    public record Config(long seed, Path workDir, List<Scenario> scenarios, long tmpfsBytes, Duration fullFor,
+            Duration livenessLimit) {
         public static Config of(long seed, Path workDir, List<Scenario> scenarios) {
-            return new Config(seed, workDir, scenarios, 64L << 20, Duration.ofSeconds(15));
+            return new Config(seed, workDir, scenarios, 64L << 20, Duration.ofSeconds(15), Duration.ofSeconds(2));
         }
     }
 
@@ -161,7 +167,7 @@ public final class FullDiskSuite {
             try (VisibilityProbe probe = new VisibilityProbe(api::get, content, violations, Duration.ofMillis(100),
                     config.seed());
                     LivenessMonitor live = new LivenessMonitor(api::get, violations, Duration.ofMillis(200),
-                            Duration.ofSeconds(2))) {
+                            config.livenessLimit())) {
                 intent(stats, "PUT", "/v1/assignment", assignment(chunks));
                 Snapshot full = awaitStable(Duration.ofSeconds(90));
                 checkReasons(full, "floor");
@@ -224,7 +230,7 @@ public final class FullDiskSuite {
             try (VisibilityProbe probe = new VisibilityProbe(api::get, content, violations, Duration.ofMillis(100),
                     config.seed());
                     LivenessMonitor live = new LivenessMonitor(api::get, violations, Duration.ofMillis(200),
-                            Duration.ofSeconds(2))) {
+                            config.livenessLimit())) {
                 List<ChunkId> first = List.of(chunks.get(0).id(), chunks.get(1).id());
                 intent(stats, "PUT", "/v1/assignment", assignment(chunks.subList(0, 2)));
                 Convergence.await(api.get(), dir, content, ids, id -> Set.of(first.contains(id)),

@@ -36,9 +36,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * is released (the design says within 100 ms). See docs/reliability.md.
  */
 public final class RefsSuite {
-    public record Config(Duration duration, long seed, Path workDir, int holders, int churners) {
+    /**
+     * @param removalLimit how soon after its last lease is released a deleted chunk's directory must be gone (the
+     *                     design says 100 ms; the full run allows 1 s, the CI short mode on a loaded machine more)
+     */
+    public record Config(Duration duration, long seed, Path workDir, int holders, int churners,
+            Duration removalLimit) {
         public static Config of(Duration duration, long seed, Path workDir) {
-            return new Config(duration, seed, workDir, 6, 2);
+            return new Config(duration, seed, workDir, 6, 2, Duration.ofSeconds(1));
         }
     }
 
@@ -273,16 +278,17 @@ public final class RefsSuite {
                 if (released.status() != 204) {
                     violations.add("lease_release", "releasing chunk 0's lease answered " + released);
                 }
-                while (Files.exists(chunkDir) && System.nanoTime() - releasedAt < TimeUnit.SECONDS.toNanos(5)) {
+                long stuckAfter = Math.max(TimeUnit.SECONDS.toNanos(5), 2 * config.removalLimit().toNanos());
+                while (Files.exists(chunkDir) && System.nanoTime() - releasedAt < stuckAfter) {
                     Thread.sleep(1);
                 }
                 long micros = (System.nanoTime() - releasedAt) / 1000;
                 if (Files.exists(chunkDir)) {
-                    violations.add("removal_stuck", "chunk 0's directory was still there 5 s after its last lease"
-                            + " was released");
+                    violations.add("removal_stuck", "chunk 0's directory was still there "
+                            + TimeUnit.NANOSECONDS.toMillis(stuckAfter) + " ms after its last lease was released");
                 } else {
                     removal.add(micros);
-                    if (micros > 1_000_000) {
+                    if (micros > config.removalLimit().toNanos() / 1000) {
                         violations.add("removal_slow", "chunk 0's directory left " + micros / 1000
                                 + " ms after its last lease was released (the design says 100 ms)");
                     }
