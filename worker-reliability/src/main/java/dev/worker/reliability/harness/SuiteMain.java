@@ -31,16 +31,12 @@ public final class SuiteMain {
             parsed = SuiteArgs.parse(args, options, flags);
         } catch (SuiteArgs.UsageException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println("usage: reliability/" + name + ".sh [--iterations N] [--duration 60s] [--seed N] "
-                    + "[--work-dir DIR]" + (options.isEmpty() ? "" : " [--" + String.join(" V] [--", options) + " V]")
-                    + (flags.isEmpty() ? "" : " [--" + String.join("] [--", flags) + "]"));
+            System.err.println(usage(name, options, flags));
             System.exit(2);
             return;
         }
         if (parsed.has("help")) {
-            out.println("usage: reliability/" + name + ".sh [--iterations N] [--duration 60s] [--seed N] "
-                    + "[--work-dir DIR]" + (options.isEmpty() ? "" : " [--" + String.join(" V] [--", options) + " V]")
-                    + (flags.isEmpty() ? "" : " [--" + String.join("] [--", flags) + "]"));
+            out.println(usage(name, options, flags));
             out.println("See docs/reliability.md.");
             System.exit(0);
             return;
@@ -64,6 +60,12 @@ public final class SuiteMain {
         out.println(passed ? "PASSED" : "FAILED");
         out.flush();
         System.exit(passed ? 0 : 1);
+    }
+
+    private static String usage(String name, Set<String> options, Set<String> flags) {
+        return "usage: reliability/run.sh " + name + " [--iterations N] [--duration 60s] [--seed N] [--work-dir DIR]"
+                + " [--keep]" + (options.isEmpty() ? "" : " [--" + String.join(" V] [--", options) + " V]")
+                + (flags.isEmpty() ? "" : " [--" + String.join("] [--", flags) + "]");
     }
 
     private static void deleteTree(Path dir, PrintStream out) {
