@@ -103,8 +103,26 @@ final class Fuzzer {
             return out.toByteArray();
         }
 
+        /**
+         * False when the daemon may rightly wait for more bytes: a mutation said so, or a Content-Length header
+         * promises more body than there is (a later mutation may have shrunk the body after the header was set).
+         */
         boolean complete() {
-            return !mayWait;
+            if (mayWait) {
+                return false;
+            }
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase("Content-Length")) {
+                    try {
+                        if (Long.parseLong(h[1].trim()) > body.length) {
+                            return false;
+                        }
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
     }
 
@@ -144,6 +162,10 @@ final class Fuzzer {
         }
         List<JsonNode> containers = new ArrayList<>();
         collect(root, containers);
+        if (containers.isEmpty()) {
+            // An earlier mutation left a bare scalar: nothing structured to change.
+            return mutateBodyBytes(r, random);
+        }
         JsonNode target = containers.get(random.nextInt(containers.size()));
         String what;
         if (target instanceof ObjectNode object && object.size() > 0) {
