@@ -31,7 +31,7 @@ run() {
 }
 run crash --iterations 50
 run soak --duration 5m
-run bad-input --fuzz-cases 10000
+run bad-input --fuzz-cases 10000 --idle-check
 run full-disk
 run refs --duration 3m
 exit "$failed"

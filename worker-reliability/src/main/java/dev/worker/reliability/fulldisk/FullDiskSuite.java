@@ -192,6 +192,8 @@ public final class FullDiskSuite {
                         chunks.stream().map(ChunkDescriptor::id).toList(), id -> Set.of(keep.contains(id)),
                         Duration.ofSeconds(120), Duration.ofSeconds(3), violations, "floor: after the deletes");
                 Duration recovery = Duration.ofNanos(System.nanoTime() - freeing);
+                // The monitor still runs until the try block ends: a graceful stop is no outage.
+                live.pause();
                 stop();
                 return new Report(full.count("ready"), full.count("queued") + full.count("downloading"),
                         full.count("failed"), full.reasons(), stats.count, stats.unavailable, stats.slowest,
@@ -283,6 +285,8 @@ public final class FullDiskSuite {
                         id -> Set.of(keep.contains(id)), Duration.ofSeconds(120), Duration.ofSeconds(3), violations,
                         "enospc: after the deletes");
                 Duration recovery = Duration.ofNanos(System.nanoTime() - freeing);
+                // The monitor still runs until the try block ends: a graceful stop is no outage.
+                live.pause();
                 stop();
                 return new Report(full.count("ready"), full.count("queued") + full.count("downloading"),
                         full.count("failed"), full.reasons(), fullStats.count, fullStats.unavailable,
