@@ -16,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * violation and must have done the work it claims (kills, faults, requests), so an idle run cannot pass. The seeds are
  * fixed so a failure repeats; the failure message carries the suite's full report.
  */
+// A guard against a hang only: every suite bounds itself far below this.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 final class ReliabilitySuitesShortTest {
     private static final long SEED = 20261123L;
 
