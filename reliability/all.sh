@@ -14,8 +14,9 @@ elif [ $# -gt 0 ]; then
 fi
 OUT="${OUT_DIR:-$ROOT/reliability/out/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
-# Build if needed (run.sh does), then run every suite from one copy of the jar.
-"$ROOT/reliability/run.sh" crash --help >/dev/null || exit 1
+# Build from this checkout's modules (never from jars another checkout installed in the local repository), then
+# run every suite from one copy of the jar.
+WORKER_REBUILD=1 "$ROOT/reliability/run.sh" crash --help >/dev/null || exit 1
 cp "$ROOT/worker-reliability/target/worker-reliability-0.1.0-SNAPSHOT-all.jar" "$OUT/worker-reliability-all.jar"
 export RELIABILITY_JAR="$OUT/worker-reliability-all.jar"
 echo "seed $SEED; reports in $OUT"
