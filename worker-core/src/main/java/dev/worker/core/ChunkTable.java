@@ -43,8 +43,13 @@ final class ChunkTable implements Transitions.Memory {
     private final Consumer<ChunkId> startTask;
     private final Consumer<ChunkHandle> onDrained = this::drained;
     private volatile Path chunksParent;
-    // Guarded by intentLock: the last append, which completes after every earlier one (the journal writes in order).
-    private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
+    // Guarded by intentLock: completes when every append so far is durable, exceptionally if any of them failed. An
+    // intent that changes nothing answers with it: what it asks for is durable once everything before it is.
+    private CompletableFuture<Void> allAppends = CompletableFuture.completedFuture(null);
+    // Set for good once an append failed (e.g. the disk was full). The failed intent still took effect in memory, so
+    // from then on "changes nothing" no longer means "already journaled": such intents are journaled again, which
+    // makes a client's retry of a 503 durable (and answerable) instead of failing or being acknowledged unjournaled.
+    private volatile boolean appendFailed;
 
     ChunkTable(IntentSink journal, ListenerBus events, Consumer<ChunkId> startTask) {
         this(journal, events, startTask, 16);
@@ -67,7 +72,7 @@ final class ChunkTable implements Transitions.Memory {
         intentLock.lock();
         try {
             result = apply(descriptor.id(), e -> Transitions.download(e, descriptor, this));
-            durable = result.changed() ? append(new Intent.Download(descriptor)) : lastAppend;
+            durable = result.changed() || appendFailed ? append(new Intent.Download(descriptor)) : allAppends;
         } finally {
             intentLock.unlock();
         }
@@ -82,7 +87,7 @@ final class ChunkTable implements Transitions.Memory {
         intentLock.lock();
         try {
             result = apply(id, e -> Transitions.delete(e, this));
-            durable = result.changed() ? append(new Intent.Delete(id)) : lastAppend;
+            durable = result.changed() || appendFailed ? append(new Intent.Delete(id)) : allAppends;
         } finally {
             intentLock.unlock();
         }
@@ -147,8 +152,14 @@ final class ChunkTable implements Transitions.Memory {
 
     // Guarded by intentLock.
     private CompletableFuture<Void> append(Intent intent) {
-        lastAppend = journal.append(intent);
-        return lastAppend;
+        CompletableFuture<Void> appended = journal.append(intent);
+        appended.whenComplete((v, failure) -> {
+            if (failure != null) {
+                appendFailed = true;
+            }
+        });
+        allAppends = allAppends.thenCombine(appended, (x, y) -> null);
+        return appended;
     }
 
     // ---- background tasks and refs ---------------------------------------------------------------------------

@@ -115,6 +115,11 @@ public final class FileSource {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new IllegalArgumentException("file url has no host: '" + Bytes32.abbreviate(url) + "'");
         }
+        // java.net.URI takes any digits as a port; a port no socket can have would be retried forever.
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("file url has port " + uri.getPort() + ", outside 1..65535: '"
+                    + Bytes32.abbreviate(url) + "'");
+        }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("file url must not carry credentials: '" + uri.getHost() + "'");
         }

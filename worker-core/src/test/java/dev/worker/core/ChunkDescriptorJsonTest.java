@@ -61,6 +61,8 @@ final class ChunkDescriptorJsonTest {
         "reserved name      | %FILE:chunk.json:\"http://h/x\"%          | reserved",
         "file scheme        | %FILE:a:\"file:///etc/passwd\"%           | must use http or https",
         "no host            | %FILE:a:\"http:///x\"%                    | has no host",
+        "port too high      | %FILE:a:\"http://h:99999/x\"%             | outside 1..65535",
+        "port zero          | %FILE:a:\"http://h:0/x\"%                 | outside 1..65535",
         "negative size      | %FILE:a:{\"url\":\"http://h/x\",\"size\":-1}% | size must be >= 0",
         "bad sha            | %FILE:a:{\"url\":\"http://h/x\",\"sha256\":\"zz\"}% | sha256 must be 64 hex characters",
         "no files           | %FILES:{}%                                | has no files",

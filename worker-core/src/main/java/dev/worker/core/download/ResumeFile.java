@@ -124,6 +124,7 @@ final class ResumeFile {
         } catch (IOException e) {
             log.warn("could not delete resume file path={}", path, e);
         }
+        deleteTemp();
     }
 
     // FileOutputStream rather than a FileChannel: it is not interruptible, so a cancellation that interrupts this
@@ -138,7 +139,18 @@ final class ResumeFile {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize resume entries for " + path, e);
         } catch (IOException e) {
+            // A failed write (typically ENOSPC) must not leave the temp file: nothing else removes it while the
+            // daemon runs, and tmp/ holds only download directories and resume files.
+            deleteTemp();
             log.warn("could not write resume file path={}, a restart will download its partial files again", path, e);
+        }
+    }
+
+    private void deleteTemp() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            log.warn("could not delete resume temp file path={}", temp, e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.worker.core.download;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,46 @@ final class ResumeFileTest {
         Files.writeString(ResumeFile.pathFor(dir), "{not json");
 
         assertThat(ResumeFile.load(dir).get("a")).isEmpty();
+    }
+
+    /**
+     * Found by the full-disk suite (ENOSPC scenario, seed 20261123): a write that failed for want of space left
+     * {@code <dir>.resume.tmp} in tmp/ for good, so tmp/ never emptied after the disk had room again. The temp file
+     * here is a link to /dev/full, whose writes fail with ENOSPC.
+     */
+    @Test
+    void aWriteThatRunsOutOfSpace_leavesNoTempFileBehind() throws Exception {
+        Path devFull = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(devFull), "needs /dev/full (Linux) to make a write fail with ENOSPC");
+        Path dir = tmp.resolve("d");
+        Path temp = ResumeFile.pathFor(dir).resolveSibling(ResumeFile.pathFor(dir).getFileName() + ".tmp");
+        Files.createSymbolicLink(temp, devFull);
+        ResumeFile file = ResumeFile.load(dir);
+
+        file.put("a", new ResumeFile.Entry("http://h/a", "\"e1\"", null));
+
+        assertThat(temp).doesNotExist();
+        assertThat(ResumeFile.pathFor(dir)).doesNotExist();
+        assertThat(file.get("a")).isPresent();
+
+        file.put("b", new ResumeFile.Entry("http://h/b", "\"e2\"", null));
+
+        assertThat(ResumeFile.load(dir).get("a")).as("a later write, with room, holds every entry").isPresent();
+        assertThat(temp).doesNotExist();
+    }
+
+    @Test
+    void delete_alsoRemovesALeftoverTempFile() throws Exception {
+        Path dir = tmp.resolve("d");
+        ResumeFile file = ResumeFile.load(dir);
+        file.put("a", new ResumeFile.Entry("http://h/a", "\"e1\"", null));
+        Path temp = ResumeFile.pathFor(dir).resolveSibling(ResumeFile.pathFor(dir).getFileName() + ".tmp");
+        Files.writeString(temp, "{");
+
+        file.delete();
+
+        assertThat(ResumeFile.pathFor(dir)).doesNotExist();
+        assertThat(temp).doesNotExist();
     }
 
     @Test

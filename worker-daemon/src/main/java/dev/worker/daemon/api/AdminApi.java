@@ -47,6 +47,7 @@ final class AdminApi {
                 case LIST_CHUNKS -> offload(() -> listChunks(match));
                 case GET_CHUNK -> done(getChunk(match));
                 case DELETE_CHUNK -> deleteChunk(match);
+                case VERIFY_CHUNK -> verifyChunk(match);
                 case ASSIGN -> offloadAsync(() -> assign(match, body));
                 case FIND_BLOCK -> done(findBlock(match));
                 case CREATE_LEASE -> done(createLease(match, body));
@@ -111,6 +112,27 @@ final class AdminApi {
         DataManager manager = context.running().manager();
         return durable(manager.delete(id))
                 .thenApply(v -> ApiResponse.json(HttpResponseStatus.ACCEPTED, statusOrAbsent(manager, id)));
+    }
+
+    /** Re-hashes a ready chunk; answered when the check is done (it runs on a background thread, not here). */
+    private CompletableFuture<ApiResponse> verifyChunk(Router.Match match) {
+        noQuery(match);
+        ChunkId id = chunkId(match);
+        DataManager manager = context.running().manager();
+        if (manager.status(id).isEmpty()) {
+            throw new ApiException(ApiError.NOT_FOUND, "chunk " + id + " is not known to this worker");
+        }
+        return manager.verify(id).thenApply(r -> ApiResponse.json(HttpResponseStatus.OK, ApiJson.write(gen -> {
+            gen.writeStartObject();
+            gen.writeStringField("id", r.id().toString());
+            gen.writeStringField("result", switch (r.outcome()) {
+                case OK -> "ok";
+                case CORRUPT -> "corrupt";
+                case NOT_READY -> "not_ready";
+            });
+            gen.writeStringField("problem", r.problem().orElse(null));
+            gen.writeEndObject();
+        })));
     }
 
     private CompletableFuture<ApiResponse> assign(Router.Match match, ByteBuf body) {

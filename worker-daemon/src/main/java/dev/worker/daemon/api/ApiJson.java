@@ -127,8 +127,18 @@ public final class ApiJson {
         } catch (JsonProcessingException e) {
             throw new ApiException(ApiError.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw undecodable(e);
         }
+    }
+
+    /**
+     * The body is in memory, so an IOException from the parser is never I/O: it is a body the JSON decoder could not
+     * turn into characters (e.g. {@link java.io.CharConversionException} for bytes that look like UTF-32 but are not
+     * valid code points). That is the client's bad input, not our failure.
+     */
+    private static ApiException undecodable(IOException e) {
+        return new ApiException(ApiError.INVALID_JSON, "malformed JSON: the body is not text in a JSON encoding ("
+                + e.getMessage() + ")", e);
     }
 
     /** A chunk descriptor body ({@code POST /v1/chunks}). */
@@ -204,7 +214,7 @@ public final class ApiJson {
         } catch (JsonProcessingException e) {
             throw new ApiException(ApiError.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw undecodable(e);
         }
         if (chunks == null) {
             throw new ApiException(ApiError.INVALID_REQUEST, "chunks is missing");

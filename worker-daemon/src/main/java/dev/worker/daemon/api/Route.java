@@ -8,6 +8,7 @@ public enum Route {
     LIST_CHUNKS(HttpMethod.GET, "/v1/chunks", BodyLimit.NONE, true),
     GET_CHUNK(HttpMethod.GET, "/v1/chunks/{id}", BodyLimit.NONE, true),
     DELETE_CHUNK(HttpMethod.DELETE, "/v1/chunks/{id}", BodyLimit.NONE, true),
+    VERIFY_CHUNK(HttpMethod.POST, "/v1/chunks/{id}/verify", BodyLimit.NONE, true),
     ASSIGN(HttpMethod.PUT, "/v1/assignment", BodyLimit.ASSIGNMENT, true),
     FIND_BLOCK(HttpMethod.GET, "/v1/datasets/{dataset_id}/blocks/{block}", BodyLimit.NONE, true),
     CREATE_LEASE(HttpMethod.POST, "/v1/leases", BodyLimit.SINGLE, true),

@@ -16,16 +16,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code worker chunk add|ls|show|rm}. */
-@Command(name = "chunk", mixinStandardHelpOptions = true, description = "Add, list, show or remove chunks.",
-        subcommands = {ChunkCommand.Add.class, ChunkCommand.Ls.class, ChunkCommand.Show.class, ChunkCommand.Rm.class})
+/** {@code worker chunk add|ls|show|rm|verify}. */
+@Command(name = "chunk", mixinStandardHelpOptions = true, description = "Add, list, show, remove or verify chunks.",
+        subcommands = {ChunkCommand.Add.class, ChunkCommand.Ls.class, ChunkCommand.Show.class, ChunkCommand.Rm.class,
+                ChunkVerifyCommand.class})
 final class ChunkCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (add, ls, show or rm)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (add, ls, show, rm or verify)");
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

@@ -41,6 +41,26 @@ final class ApiJsonTest {
                 });
     }
 
+    /** Found by the bad-input suite (reliability/corpus/encoding/utf32-*.http): these bodies were answered 500. */
+    @Test
+    void aBodyThatLooksLikeUtf32ButIsNot_isInvalidJson_notAnInternalError() {
+        byte[][] bodies = {
+            {0, 0, 0, 0x7b, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+            {0, 0, (byte) 0xfe, (byte) 0xff, 0, 0, 0, 0x7b, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+        };
+        for (byte[] body : bodies) {
+            assertThatThrownBy(() -> ApiJson.readTree(new ByteArrayInputStream(body)))
+                    .isInstanceOfSatisfying(ApiException.class,
+                            e -> assertThat(e.error()).isEqualTo(ApiError.INVALID_JSON));
+            assertThatThrownBy(() -> ApiJson.descriptor(new ByteArrayInputStream(body)))
+                    .isInstanceOfSatisfying(ApiException.class,
+                            e -> assertThat(e.error()).isEqualTo(ApiError.INVALID_JSON));
+            assertThatThrownBy(() -> ApiJson.assignment(new ByteArrayInputStream(body)))
+                    .isInstanceOfSatisfying(ApiException.class,
+                            e -> assertThat(e.error()).isEqualTo(ApiError.INVALID_JSON));
+        }
+    }
+
     @Test
     void status_hasTheDocumentedShape() {
         ChunkStatus ready = new ChunkStatus(A, ChunkState.READY, 10, 10, 1, Optional.empty(), 2, Optional.empty(),
