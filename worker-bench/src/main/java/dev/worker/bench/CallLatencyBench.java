@@ -127,20 +127,7 @@ public final class CallLatencyBench {
         Latencies download = new Latencies(expected / 4);
         Latencies delete = new Latencies(expected / 4);
         SplittableRandom random = new SplittableRandom(seed);
-        long interval = 1_000_000_000L / rate;
-        long start = System.nanoTime();
-        long end = start + seconds * 1_000_000_000L;
-        long next = start;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            if (next > now) {
-                LockSupport.parkNanos(next - now);
-                continue;
-            }
-            next += interval;
+        paced(rate, seconds, () -> {
             int op = random.nextInt(4);
             if (op < 2) {
                 DatasetId dataset = datasets[random.nextInt(datasets.length)];
@@ -160,8 +147,28 @@ public final class CallLatencyBench {
                 manager.delete(d.id());
                 delete.record(System.nanoTime() - t0);
             }
-        }
+        });
         return new Latencies[] {find, download, delete};
+    }
+
+    /** Runs {@code tick} {@code rate} times a second for {@code seconds}, on this thread, catching up when late. */
+    private static void paced(int rate, int seconds, Runnable tick) {
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long next = start;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                return;
+            }
+            if (next > now) {
+                LockSupport.parkNanos(next - now);
+                continue;
+            }
+            next += interval;
+            tick.run();
+        }
     }
 
     /** The time to unpark a parked platform thread, {@code rate} times a second for {@code seconds}. */
@@ -173,23 +180,11 @@ public final class CallLatencyBench {
                 LockSupport.park();
             }
         });
-        long interval = 1_000_000_000L / rate;
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        long next = System.nanoTime();
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            if (next > now) {
-                LockSupport.parkNanos(next - now);
-                continue;
-            }
-            next += interval;
+        paced(rate, seconds, () -> {
             long t0 = System.nanoTime();
             LockSupport.unpark(sleeper);
             wake.record(System.nanoTime() - t0);
-        }
+        });
         stop.set(true);
         LockSupport.unpark(sleeper);
         sleeper.join();
