@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,14 @@ final class DaemonProcess implements AutoCloseable {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), stdout, true));
         this.errReader = Thread.ofPlatform().daemon().start(() -> pump(new BufferedReader(
                 new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), stderr, false));
+    }
+
+    /** {@code worker serve --data-dir DATA --listen 127.0.0.1:0 --min-free 0} plus {@code extra}. */
+    static DaemonProcess serve(Path data, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--data-dir", data.toString(), "--listen", "127.0.0.1:0",
+                "--min-free", "0"));
+        args.addAll(List.of(extra));
+        return start(args.toArray(String[]::new));
     }
 
     static DaemonProcess start(String... serveArgs) {

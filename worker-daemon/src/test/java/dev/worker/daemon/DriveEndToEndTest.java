@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptorJson;
-import dev.worker.core.ManagerConfig;
 import dev.worker.mock.FaultConfig;
 import dev.worker.mock.MockMain;
 import dev.worker.mock.MockStorage;
@@ -15,11 +14,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,10 +58,7 @@ final class DriveEndToEndTest {
                         .truncateRate(0.05).build())
                 .build());
         dataDir = dir.resolve("data");
-        ManagerConfig manager = ManagerConfig.builder(dataDir).minFreeBytes(0)
-                .retryBase(Duration.ofMillis(50)).retryCap(Duration.ofMillis(200)).build();
-        daemon = Daemon.start(DaemonConfig.of(manager, ListenAddress.parse("127.0.0.1:0")));
-        daemon.ready().get(30, TimeUnit.SECONDS);
+        daemon = RealCore.startDaemon(dataDir);
     }
 
     @AfterEach

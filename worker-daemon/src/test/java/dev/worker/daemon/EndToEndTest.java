@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
-import dev.worker.core.ManagerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +28,7 @@ final class EndToEndTest {
     void setUp() throws Exception {
         RealCore.assumeAvailable();
         storage = new TestStorage();
-        ManagerConfig manager = ManagerConfig.builder(dir.resolve("data")).minFreeBytes(0)
-                .retryBase(Duration.ofMillis(50)).retryCap(Duration.ofMillis(200)).build();
-        daemon = Daemon.start(DaemonConfig.of(manager, ListenAddress.parse("127.0.0.1:0")));
-        daemon.ready().get(30, TimeUnit.SECONDS);
+        daemon = RealCore.startDaemon(dir.resolve("data"));
         http = new Http(daemon.url());
     }
 

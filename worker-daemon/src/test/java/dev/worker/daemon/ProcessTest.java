@@ -22,18 +22,6 @@ final class ProcessTest {
     @TempDir
     Path dir;
 
-    private DaemonProcess serve(Path data, String... extra) {
-        String[] args = new String[4 + extra.length + 2];
-        args[0] = "--data-dir";
-        args[1] = data.toString();
-        args[2] = "--listen";
-        args[3] = "127.0.0.1:0";
-        args[4] = "--min-free";
-        args[5] = "0";
-        System.arraycopy(extra, 0, args, 6, extra.length);
-        return DaemonProcess.start(args);
-    }
-
     private static void awaitState(Http http, ChunkDescriptor chunk, String state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String last = "";
@@ -55,7 +43,7 @@ final class ProcessTest {
         ChunkDescriptor chunk;
         try (TestStorage storage = new TestStorage()) {
             chunk = storage.chunk("r1", "eth", 0, 100, 2, 64 * 1024);
-            try (DaemonProcess first = serve(data); Http http = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
                 first.awaitReady(http);
                 assertThat(http.post("/v1/chunks", ChunkDescriptorJson.toJson(chunk)).status()).isEqualTo(202);
                 awaitState(http, chunk, "ready");
@@ -63,7 +51,7 @@ final class ProcessTest {
             }
         }
         // The storage is gone: the chunk can only come from disk.
-        try (DaemonProcess second = serve(data); Http http = new Http(second.url())) {
+        try (DaemonProcess second = DaemonProcess.serve(data); Http http = new Http(second.url())) {
             second.awaitReady(http);
             Http.Reply found = http.get("/v1/datasets/" + chunk.datasetId() + "/blocks/50");
             assertThat(found.status()).isEqualTo(200);
@@ -81,7 +69,7 @@ final class ProcessTest {
             ChunkDescriptor a = storage.chunk("k1", "eth", 0, 100, 1, 32 * 1024);
             ChunkDescriptor b = storage.chunk("k2", "eth", 100, 200, 2, 32 * 1024);
             storage.hold();
-            try (DaemonProcess first = serve(data); Http http = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
                 first.awaitReady(http);
                 assertThat(http.post("/v1/chunks", ChunkDescriptorJson.toJson(a)).status()).isEqualTo(202);
                 assertThat(http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(a) + ","
@@ -89,7 +77,7 @@ final class ProcessTest {
                 assertThat(first.kill()).isNotZero();
             }
             storage.release();
-            try (DaemonProcess second = serve(data); Http http = new Http(second.url())) {
+            try (DaemonProcess second = DaemonProcess.serve(data); Http http = new Http(second.url())) {
                 second.awaitReady(http);
                 awaitState(http, a, "ready");
                 awaitState(http, b, "ready");
@@ -102,9 +90,9 @@ final class ProcessTest {
     void aSecondDaemonOnTheSameDirectory_exitsNonZero_withOneLineNamingItAndTheHolder() throws Exception {
         RealCore.assumeAvailable();
         Path data = dir.resolve("data");
-        try (DaemonProcess first = serve(data); Http http = new Http(first.url())) {
+        try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
             first.awaitReady(http);
-            try (DaemonProcess second = serve(data)) {
+            try (DaemonProcess second = DaemonProcess.serve(data)) {
                 assertThat(second.exitCode()).isNotZero();
                 assertThat(second.stderr()).hasSize(1);
                 assertThat(second.stderr().getFirst()).startsWith("error: ")
@@ -119,7 +107,7 @@ final class ProcessTest {
     void sigterm_exits0_andReleasesTheLock() throws Exception {
         RealCore.assumeAvailable();
         Path data = dir.resolve("data");
-        try (DaemonProcess daemon = serve(data); Http http = new Http(daemon.url())) {
+        try (DaemonProcess daemon = DaemonProcess.serve(data); Http http = new Http(daemon.url())) {
             daemon.awaitReady(http);
             assertThat(daemon.terminate()).isZero();
             assertThat(daemon.stderr()).isEmpty();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkId;
-import dev.worker.core.ManagerConfig;
 import dev.worker.daemon.cli.WorkerCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,10 +36,7 @@ final class ScrubTest {
     private void start() throws Exception {
         RealCore.assumeAvailable();
         storage = new TestStorage();
-        ManagerConfig manager = ManagerConfig.builder(dir.resolve("data")).minFreeBytes(0)
-                .retryBase(Duration.ofMillis(50)).retryCap(Duration.ofMillis(200)).build();
-        daemon = Daemon.start(DaemonConfig.of(manager, ListenAddress.parse("127.0.0.1:0")));
-        daemon.ready().get(30, TimeUnit.SECONDS);
+        daemon = RealCore.startDaemon(dir.resolve("data"));
         http = new Http(daemon.url());
     }
 
@@ -202,14 +197,15 @@ final class ScrubTest {
         try (TestStorage store = new TestStorage()) {
             ChunkDescriptor a = store.chunk("on-start", "eth", 0, 100, 2, 64 * 1024);
             Path chunkDir;
-            try (DaemonProcess first = serve(data); Http client = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); Http client = new Http(first.url())) {
                 first.awaitReady(client);
                 assertThat(client.post("/v1/chunks", ChunkDescriptorJson.toJson(a)).status()).isEqualTo(202);
                 chunkDir = Path.of(awaitState(client, a.id(), "ready").get("path").asText());
                 assertThat(first.terminate()).isZero();
             }
             flipByte(chunkDir.resolve("f1.bin"), 100);
-            try (DaemonProcess second = serve(data, "--verify-on-start"); Http client = new Http(second.url())) {
+            try (DaemonProcess second = DaemonProcess.serve(data, "--verify-on-start");
+                    Http client = new Http(second.url())) {
                 second.awaitReady(client);
                 Path again = Path.of(awaitState(client, a.id(), "ready").get("path").asText());
                 assertThat(java.nio.file.Files.readAllBytes(again.resolve("f1.bin")))
@@ -220,17 +216,5 @@ final class ScrubTest {
                 assertThat(String.join("\n", second.stdout())).contains(a.id().toString());
             }
         }
-    }
-
-    private static DaemonProcess serve(Path data, String... extra) {
-        String[] args = new String[6 + extra.length];
-        args[0] = "--data-dir";
-        args[1] = data.toString();
-        args[2] = "--listen";
-        args[3] = "127.0.0.1:0";
-        args[4] = "--min-free";
-        args[5] = "0";
-        System.arraycopy(extra, 0, args, 6, extra.length);
-        return DaemonProcess.start(args);
     }
 }
