@@ -80,6 +80,18 @@ public record Bytes32(long w0, long w1, long w2, long w3) implements Comparable<
         return c;
     }
 
+    // equals and hashCode written out: a record's generated ones run through method handles, which a freshly started
+    // JVM interprets slowly, and these are hashed and compared tens of thousands of times at startup.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Bytes32 b && w0 == b.w0 && w1 == b.w1 && w2 == b.w2 && w3 == b.w3;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((Long.hashCode(w0) * 31 + Long.hashCode(w1)) * 31 + Long.hashCode(w2)) * 31 + Long.hashCode(w3);
+    }
+
     @Override
     public String toString() {
         return toHex();

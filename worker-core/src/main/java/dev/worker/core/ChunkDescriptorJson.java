@@ -63,7 +63,12 @@ public final class ChunkDescriptorJson {
     }
 
     public static ChunkDescriptor parse(byte[] json) {
-        try (JsonParser p = MAPPER.createParser(json)) {
+        return parse(json, 0, json.length);
+    }
+
+    /** Parses the descriptor in {@code json[offset, offset + length)}. */
+    public static ChunkDescriptor parse(byte[] json, int offset, int length) {
+        try (JsonParser p = MAPPER.createParser(json, offset, length)) {
             return parseDocument(p);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);

@@ -13,6 +13,17 @@ public record ChunkId(Bytes32 bytes) implements Comparable<ChunkId> {
         return new ChunkId(Bytes32.parseHex("chunk id", hex));
     }
 
+    // Written out for the same reason as Bytes32's.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChunkId other && bytes.equals(other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return bytes.hashCode();
+    }
+
     @Override
     public int compareTo(ChunkId other) {
         return bytes.compareTo(other.bytes);

@@ -34,6 +34,17 @@ public record DatasetId(Bytes32 bytes) implements Comparable<DatasetId> {
         return new DatasetId(Bytes32.parseHex("dataset id", hex));
     }
 
+    // Written out for the same reason as Bytes32's.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DatasetId other && bytes.equals(other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return bytes.hashCode();
+    }
+
     @Override
     public int compareTo(DatasetId other) {
         return bytes.compareTo(other.bytes);

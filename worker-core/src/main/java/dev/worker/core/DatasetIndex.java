@@ -144,9 +144,7 @@ final class DatasetIndex {
      * already indexed, else one by one in publication order.
      */
     void addAll(List<ChunkHandle> handles) {
-        List<ChunkHandle> sorted = new ArrayList<>(handles);
-        sorted.sort(Comparator.comparingLong((ChunkHandle h) -> h.descriptor().range().start())
-                .thenComparingLong(ChunkHandle::seq));
+        List<ChunkHandle> sorted = byStartThenSeq(handles);
         writeLock.lock();
         try {
             boolean disjoint = table.leaves.length == 0;
@@ -169,6 +167,26 @@ final class DatasetIndex {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Sorted by first block, then by publication order; on primitives (see {@link LongOrder}). */
+    private static List<ChunkHandle> byStartThenSeq(List<ChunkHandle> handles) {
+        long[] keys = new long[handles.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = handles.get(i).seq();
+        }
+        List<ChunkHandle> bySeq = new ArrayList<>(keys.length);
+        for (int i : LongOrder.ascending(keys)) {
+            bySeq.add(handles.get(i));
+        }
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = bySeq.get(i).descriptor().range().start();
+        }
+        List<ChunkHandle> sorted = new ArrayList<>(keys.length);
+        for (int i : LongOrder.ascending(keys)) { // stable: equal starts stay in publication order
+            sorted.add(bySeq.get(i));
+        }
+        return sorted;
     }
 
     void remove(ChunkHandle handle) {

@@ -27,6 +27,14 @@ final class FileMap extends AbstractMap<String, FileSource> implements SortedMap
         this.sources = sources;
     }
 
+    /** Trusted: {@code names} ascending and distinct, URLs already shared where they can be. */
+    static FileMap ofSorted(String[] names, FileSource[] sources) {
+        if (names.length != sources.length) {
+            throw new IllegalArgumentException(names.length + " names for " + sources.length + " sources");
+        }
+        return new FileMap(names, sources);
+    }
+
     static FileMap copyOf(SortedMap<String, FileSource> files) {
         if (files instanceof FileMap map) {
             return map;
@@ -115,7 +123,22 @@ final class FileMap extends AbstractMap<String, FileSource> implements SortedMap
     // AbstractMap caches these two views in fields; made afresh instead, so a descriptor retains nothing extra.
     @Override
     public Set<String> keySet() {
-        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(Arrays.asList(names)));
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                return Arrays.asList(names).iterator();
+            }
+
+            @Override
+            public int size() {
+                return names.length;
+            }
+
+            @Override
+            public boolean contains(Object o) {
+                return containsKey(o);
+            }
+        };
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class FileSource {
         this.sha256 = sha256.orElse(null);
     }
 
-    private FileSource(String base, String tail, long size, Bytes32 sha256) {
+    /** Trusted: the URL {@code base + tail} (tail may be null) was validated before; size -1 and null sha: none. */
+    FileSource(String base, String tail, long size, Bytes32 sha256) {
         this.base = base;
         this.tail = tail;
         this.size = size;
@@ -62,6 +63,11 @@ public final class FileSource {
 
     public static FileSource of(String url, long size, Bytes32 sha256) {
         return new FileSource(url, OptionalLong.of(size), Optional.of(sha256));
+    }
+
+    /** The prefix this URL shares as {@code prefix + name} (see {@link #sharing}), or null. */
+    String sharedPrefix(String name) {
+        return tail != null && tail.equals(name) ? base : null;
     }
 
     /** True when both URLs are held as one shared prefix String plus a name (see {@link #sharing}). */

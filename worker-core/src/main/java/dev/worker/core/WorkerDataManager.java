@@ -13,6 +13,7 @@ import dev.worker.core.store.StoredChunk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,33 +71,32 @@ public final class WorkerDataManager implements DataManager {
         reconciler.bind(table);
 
         // Desired state: every chunk on disk, then the journal on top. Journal snapshot descriptors are parsed only
-        // for chunks that are not on disk.
+        // for chunks that are not on disk. A snapshot or an assignment replaces the whole set, so replay starts at
+        // the last one when there is one (a started journal begins with a snapshot), and the disk is not needed.
         Map<ChunkId, JournaledDescriptor> journaled = HashMap.newHashMap(scan.chunks().size());
-        scan.chunks().forEach(c -> journaled.put(c.descriptor().id(), JournaledDescriptor.of(c.descriptor())));
-        replay.forEach(intent -> Intent.replay(intent, journaled));
+        int from = lastReplacingIntent(replay);
+        if (from < 0) {
+            scan.chunks().forEach(c -> journaled.put(c.descriptor().id(), JournaledDescriptor.of(c.descriptor())));
+        }
+        for (Intent intent : replay.subList(Math.max(from, 0), replay.size())) {
+            Intent.replay(intent, journaled);
+        }
         Map<ChunkId, ChunkDescriptor> desired = HashMap.newHashMap(scan.chunks().size());
 
         Map<ChunkId, java.nio.file.Path> partials = new HashMap<>();
         scan.partials().forEach(p -> partials.put(p.id(), p.dir()));
         long used = 0;
-        // Oldest first, so that where ranges overlap the most recently completed chunk is the newest handle.
-        List<StoredChunk> onDisk = new ArrayList<>(scan.chunks());
-        onDisk.sort(Comparator.comparing(StoredChunk::completedAt));
-        List<ChunkHandle> published = new ArrayList<>(onDisk.size());
-        for (StoredChunk chunk : onDisk) {
-            ChunkId id = chunk.descriptor().id();
-            JournaledDescriptor wanted = journaled.remove(id);
-            if (wanted != null && wanted.isParsed() && !wanted.descriptor().equals(chunk.descriptor())) {
-                // Ids name content: the data on disk is the chunk; keep it under the descriptor it was fetched with.
-                log.warn("journaled descriptor differs from the one on disk; keeping the chunk on disk chunk={}", id);
-            }
-            ChunkHandle handle = table.loadReady(wanted == null ? null : chunk.descriptor(), chunk.descriptor(),
-                    chunk.dir(), chunk.totalSize());
-            if (wanted != null) {
-                desired.put(id, chunk.descriptor());
-                published.add(handle);
-            }
-            used += chunk.totalSize();
+        // Oldest first, so that where ranges overlap the most recently completed chunk is the newest handle. Loops
+        // over every chunk call a method per chunk: a loop run once stays interpreted in a fresh JVM, a method
+        // called thousands of times is compiled.
+        List<StoredChunk> scanned = scan.chunks();
+        long[] completedNanos = new long[scanned.size()];
+        for (int i = 0; i < completedNanos.length; i++) {
+            completedNanos[i] = epochNanos(scanned.get(i).completedAt());
+        }
+        List<ChunkHandle> published = new ArrayList<>(scanned.size());
+        for (int i : LongOrder.ascending(completedNanos)) {
+            used += loadOnDisk(scanned.get(i), journaled, desired, published);
         }
         table.indexAll(published);
         for (JournaledDescriptor j : journaled.values()) {
@@ -127,6 +129,47 @@ public final class WorkerDataManager implements DataManager {
     }
 
     /**
+     * Puts a chunk found on disk in the table: desired (and published) when the journal still wants it, else to be
+     * removed. Returns its size.
+     */
+    private long loadOnDisk(StoredChunk chunk, Map<ChunkId, JournaledDescriptor> journaled,
+            Map<ChunkId, ChunkDescriptor> desired, List<ChunkHandle> published) {
+        ChunkId id = chunk.descriptor().id();
+        JournaledDescriptor wanted = journaled.remove(id);
+        if (wanted != null && wanted.isParsed() && !wanted.descriptor().equals(chunk.descriptor())) {
+            // Ids name content: the data on disk is the chunk; keep it under the descriptor it was fetched with.
+            log.warn("journaled descriptor differs from the one on disk; keeping the chunk on disk chunk={}", id);
+        }
+        long size = chunk.totalSize();
+        ChunkHandle handle = table.loadReady(wanted == null ? null : chunk.descriptor(), chunk.descriptor(),
+                chunk.dir(), size);
+        if (wanted != null) {
+            desired.put(id, chunk.descriptor());
+            published.add(handle);
+        }
+        return size;
+    }
+
+    /** The index of the last intent that replaces the whole desired set (a snapshot or an assignment), or -1. */
+    private static int lastReplacingIntent(List<Intent> replay) {
+        for (int i = replay.size() - 1; i >= 0; i--) {
+            if (replay.get(i) instanceof Intent.Snapshot || replay.get(i) instanceof Intent.Assign) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Nanoseconds since the epoch, saturated to the range of a long (years 1678 to 2262). */
+    private static long epochNanos(Instant t) {
+        try {
+            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+        } catch (ArithmeticException e) {
+            return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /**
      * Opens the data directory (creating it if missing), locks it, scans it and replays the journal.
      *
      * @throws dev.worker.core.store.DataDirectoryLockedException when another worker uses the directory
@@ -137,11 +180,26 @@ public final class WorkerDataManager implements DataManager {
         long startNanos = System.nanoTime();
         DataDirectory directory = DataDirectory.open(config.dataDir());
         IntentJournal journal = null;
+        // The journal is read while the chunks are scanned: neither needs the other, and reading it is mostly a
+        // thread waiting on the file and checksumming, which the scan's threads leave room for.
+        FutureTask<IntentJournal.Opened> journalRead = new FutureTask<>(
+                () -> IntentJournal.open(directory.intentsLog(), JOURNAL_COMPACT_BYTES));
+        ChunkStore store = new ChunkStore(directory);
+        Thread.ofPlatform().name("intent-journal-read").start(journalRead);
         try {
-            IntentJournal.Opened opened = IntentJournal.open(directory.intentsLog(), JOURNAL_COMPACT_BYTES);
+            ChunkStore.ScanResult scan;
+            try {
+                scan = store.scan(config.verifyOnStart());
+            } catch (IOException | RuntimeException | Error e) {
+                try {
+                    journal = await(journalRead).journal(); // closed below
+                } catch (IOException | RuntimeException | Error journalFailure) {
+                    e.addSuppressed(journalFailure);
+                }
+                throw e;
+            }
+            IntentJournal.Opened opened = await(journalRead);
             journal = opened.journal();
-            ChunkStore store = new ChunkStore(directory);
-            ChunkStore.ScanResult scan = store.scan(config.verifyOnStart());
             DiskBudget budget = new DiskBudget(config.maxDiskBytes(), config.minFreeBytes(),
                     DiskBudget.usableSpaceOf(Files.getFileStore(directory.root())));
             return new WorkerDataManager(config, directory, journal, store, budget, startNanos, scan,
@@ -152,6 +210,32 @@ public final class WorkerDataManager implements DataManager {
             }
             directory.close();
             throw e;
+        }
+    }
+
+    /** The opened journal, waiting for it without giving up on an interrupt (which stays set); rethrows its failure. */
+    private static IntentJournal.Opened await(FutureTask<IntentJournal.Opened> journalRead) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return journalRead.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // reading a journal is bounded work: wait for it, then report the interrupt
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case IOException io -> throw io;
+                        case RuntimeException runtime -> throw runtime;
+                        case Error error -> throw error;
+                        default -> throw new IOException("cannot open the intent journal: " + e.getCause(),
+                                e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -49,6 +49,24 @@ final class WorkerDataManagerTest {
     }
 
     @Test
+    void anUnreadableJournalFailsTheOpenWithItsReasonAndLeavesTheDirectoryUnlocked() throws Exception {
+        ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000);
+        manager.download(a).get(5, TimeUnit.SECONDS);
+        awaitState(manager, a.id(), ChunkState.READY);
+        manager.close();
+        manager = null;
+        Path journal = dataDir.resolve("intents.log");
+        Files.write(journal, "this is not a journal".getBytes());
+
+        // The journal is read while the chunks are scanned; its failure is the open's failure.
+        assertThatThrownBy(fx::open).isInstanceOf(IOException.class).hasMessageContaining("not an intent journal");
+
+        Files.delete(journal);
+        manager = fx.open();
+        assertThat(manager.status(a.id())).map(ChunkStatus::state).contains(ChunkState.READY);
+    }
+
+    @Test
     void downloadedChunkBecomesReadyFindableAndHasTheRightBytes() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 1000, 2000, 3, 100_000);
 

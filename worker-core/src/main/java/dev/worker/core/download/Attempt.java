@@ -71,7 +71,7 @@ final class Attempt {
         // closes at once even while this thread is still busy writing to disk.
         Cancellation.Registration abortOnCancel = cancel.register(stream::abort);
         try {
-            stream.start(env.client(), request());
+            stream.start(env.client().get(), request());
             AttemptResult result = exchange();
             completed = result instanceof AttemptResult.Done;
             return result;

@@ -42,7 +42,7 @@ public final class ChunkDownloader implements AutoCloseable {
     }
 
     private final ExecutorService httpExecutor;
-    private final HttpClient client;
+    private final LazyHttpClient client;
     private final TransferEnv env;
     private final Cancellation closing = new Cancellation();
     private final ReentrantLock randomLock = new ReentrantLock();
@@ -58,12 +58,12 @@ public final class ChunkDownloader implements AutoCloseable {
         requireNonNull(clock, "clock");
         requireNonNull(opener, "opener");
         this.httpExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-http-", 0).factory());
-        this.client = HttpClient.newBuilder()
+        this.client = new LazyHttpClient(() -> HttpClient.newBuilder()
                 .executor(httpExecutor)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(settings.connectTimeout())
                 .version(HttpClient.Version.HTTP_2)
-                .build();
+                .build());
         Optional<TokenBucket> bucket = settings.bandwidthBytesPerSecond() > 0
                 ? Optional.of(new TokenBucket(settings.bandwidthBytesPerSecond(), System::nanoTime))
                 : Optional.empty();
@@ -111,9 +111,15 @@ public final class ChunkDownloader implements AutoCloseable {
         }
         log.debug("closing chunk downloader");
         closing.cancel();
-        client.shutdownNow();
+        Optional<HttpClient> made = client.close();
+        if (made.isEmpty()) {
+            httpExecutor.shutdownNow();
+            return;
+        }
+        HttpClient built = made.get();
+        built.shutdownNow();
         try {
-            if (!client.awaitTermination(Duration.ofSeconds(5))) {
+            if (!built.awaitTermination(Duration.ofSeconds(5))) {
                 log.warn("HTTP client did not terminate within 5 s of shutdownNow");
             }
         } catch (InterruptedException e) {

@@ -1,13 +1,12 @@
 package dev.worker.core.download;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 /** What every transfer of one {@link ChunkDownloader} shares. */
 record TransferEnv(
-        HttpClient client,
+        LazyHttpClient client,
         Semaphore permits,
         Optional<TokenBucket> bucket,
         BufferPool buffers,

@@ -78,9 +78,7 @@ final class IntentCodec {
                 data.writeLong(id.w1());
                 data.writeLong(id.w2());
                 data.writeLong(id.w3());
-                byte[] json = chunk.json();
-                data.writeInt(json.length);
-                data.write(json);
+                chunk.writeJson(data);
             }
             data.flush();
         } catch (IOException e) {
@@ -100,22 +98,26 @@ final class IntentCodec {
         }
         List<JournaledDescriptor> chunks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            if (in.remaining() < 36) {
-                throw new IllegalArgumentException("snapshot entry " + i + " is cut off");
-            }
-            ChunkId id = new ChunkId(new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
-            int size = in.getInt();
-            if (size < 0 || size > in.remaining()) {
-                throw new IllegalArgumentException("snapshot entry " + i + " has a bad length " + size);
-            }
-            byte[] json = new byte[size];
-            in.get(json);
-            chunks.add(JournaledDescriptor.lazy(id, json));
+            chunks.add(readSnapshotEntry(in, bytes, i)); // a method: see ReadyIndex.read on loops run once
         }
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("snapshot has " + in.remaining() + " bytes after its entries");
         }
         return new Intent.Snapshot(chunks);
+    }
+
+    private static JournaledDescriptor readSnapshotEntry(ByteBuffer in, byte[] bytes, int i) {
+        if (in.remaining() < 36) {
+            throw new IllegalArgumentException("snapshot entry " + i + " is cut off");
+        }
+        ChunkId id = new ChunkId(new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+        int size = in.getInt();
+        if (size < 0 || size > in.remaining()) {
+            throw new IllegalArgumentException("snapshot entry " + i + " has a bad length " + size);
+        }
+        JournaledDescriptor chunk = JournaledDescriptor.lazy(id, bytes, in.position(), size);
+        in.position(in.position() + size);
+        return chunk;
     }
 
     /** @throws IllegalArgumentException saying what is wrong with the payload */

@@ -134,15 +134,12 @@ public final class IntentJournal implements AutoCloseable {
      * Starts the writer with the desired set the manager derived at startup (on-disk chunks, then the replay). The
      * writer first rewrites the journal as one snapshot of it, so intents that are no longer needed disappear and
      * chunks found only on disk become journaled. Intents appended before this call are written after the snapshot,
-     * i.e. on top of {@code desired}.
+     * i.e. on top of {@code desired}. The writer thread reads {@code desired}: do not change it after this call.
      *
      * @throws IllegalStateException when already started or closed
      */
     public void start(Collection<ChunkDescriptor> desired) {
-        Map<ChunkId, ChunkDescriptor> initial = new HashMap<>();
-        for (ChunkDescriptor descriptor : desired) {
-            initial.put(descriptor.id(), descriptor);
-        }
+        requireNonNull(desired, "desired");
         lock.lock();
         try {
             if (closed) {
@@ -152,7 +149,7 @@ public final class IntentJournal implements AutoCloseable {
                 throw new IllegalStateException("intent journal " + file + " is already started");
             }
             started = true;
-            writer = Thread.ofPlatform().name("intent-journal-writer").daemon().unstarted(() -> runWriter(initial));
+            writer = Thread.ofPlatform().name("intent-journal-writer").daemon().unstarted(() -> runWriter(byId(desired)));
             writer.start();
         } finally {
             lock.unlock();
@@ -254,6 +251,15 @@ public final class IntentJournal implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Built on the writer thread: the caller's startup need not wait for it. */
+    private static Map<ChunkId, ChunkDescriptor> byId(Collection<ChunkDescriptor> desired) {
+        Map<ChunkId, ChunkDescriptor> initial = HashMap.newHashMap(desired.size());
+        for (ChunkDescriptor descriptor : desired) {
+            initial.put(descriptor.id(), descriptor);
+        }
+        return initial;
     }
 
     private void runWriter(Map<ChunkId, ChunkDescriptor> initial) {

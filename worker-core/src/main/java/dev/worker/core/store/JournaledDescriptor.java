@@ -14,21 +14,34 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JournaledDescriptor {
     private final ChunkId id;
+    // The JSON is json[offset, offset + length): a slice of the journal record it was read from, which is one large
+    // array (not copied by the garbage collector), and is let go once the descriptor is parsed or dropped.
     private byte[] json;
+    private final int offset;
+    private final int length;
     private ChunkDescriptor parsed;
 
-    private JournaledDescriptor(ChunkId id, byte[] json, ChunkDescriptor parsed) {
+    private JournaledDescriptor(ChunkId id, byte[] json, int offset, int length, ChunkDescriptor parsed) {
         this.id = requireNonNull(id, "id");
         this.json = json;
+        this.offset = offset;
+        this.length = length;
         this.parsed = parsed;
     }
 
     public static JournaledDescriptor of(ChunkDescriptor descriptor) {
-        return new JournaledDescriptor(descriptor.id(), null, descriptor);
+        return new JournaledDescriptor(descriptor.id(), null, 0, 0, descriptor);
     }
 
     static JournaledDescriptor lazy(ChunkId id, byte[] json) {
-        return new JournaledDescriptor(id, requireNonNull(json, "json"), null);
+        return lazy(id, json, 0, json.length);
+    }
+
+    /** The JSON in {@code json[offset, offset + length)}, which the caller must not change. */
+    static JournaledDescriptor lazy(ChunkId id, byte[] json, int offset, int length) {
+        requireNonNull(json, "json");
+        java.util.Objects.checkFromIndexSize(offset, length, json.length);
+        return new JournaledDescriptor(id, json, offset, length, null);
     }
 
     public ChunkId id() {
@@ -47,7 +60,7 @@ public final class JournaledDescriptor {
      */
     public ChunkDescriptor descriptor() {
         if (parsed == null) {
-            ChunkDescriptor d = ChunkDescriptorJson.parse(json);
+            ChunkDescriptor d = ChunkDescriptorJson.parse(json, offset, length);
             if (!d.id().equals(id)) {
                 throw new IllegalArgumentException("journaled descriptor of " + id + " names chunk " + d.id());
             }
@@ -57,9 +70,16 @@ public final class JournaledDescriptor {
         return parsed;
     }
 
-    /** The journaled JSON bytes, while not parsed; else the descriptor's JSON. */
-    byte[] json() {
-        return json != null ? json : ChunkDescriptorJson.toJson(parsed).getBytes(StandardCharsets.UTF_8);
+    /** Writes the journaled JSON bytes, while not parsed, else the descriptor's JSON, as u32 length then bytes. */
+    void writeJson(java.io.DataOutput out) throws java.io.IOException {
+        if (json != null) {
+            out.writeInt(length);
+            out.write(json, offset, length);
+        } else {
+            byte[] bytes = ChunkDescriptorJson.toJson(parsed).getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
     }
 
     @Override

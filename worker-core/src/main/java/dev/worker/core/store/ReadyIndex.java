@@ -6,6 +6,7 @@ import dev.worker.core.BlockRange;
 import dev.worker.core.Bytes32;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
+import dev.worker.core.DescriptorBinary;
 import dev.worker.core.DatasetId;
 import dev.worker.core.FileDigest;
 import dev.worker.core.FileSource;
@@ -13,7 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
@@ -51,16 +56,32 @@ final class ReadyIndex {
     static final String FILE_NAME = "ready.index";
     private static final Logger log = LoggerFactory.getLogger(ReadyIndex.class);
     private static final int MAGIC = 0x574B5249; // "WKRI"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2; // 2: descriptors in DescriptorBinary form, file key hash
     private static final int HEADER = 8;
     private static final int FINGERPRINT_BYTES = 24;
+    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.BIG_ENDIAN);
 
     /** What identifies one version of a chunk.json: its size, modification time and file key. */
     record Fingerprint(long size, long modifiedNanos, long fileKeyHash) {
         static Fingerprint of(BasicFileAttributes attrs) {
-            Instant modified = attrs.lastModifiedTime().toInstant();
-            long nanos = modified.getEpochSecond() * 1_000_000_000L + modified.getNano();
-            return new Fingerprint(attrs.size(), nanos, String.valueOf(attrs.fileKey()).hashCode());
+            long nanos = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+            // The key's own hash (device and inode, where the platform has them): no string per chunk at startup.
+            return new Fingerprint(attrs.size(), nanos, java.util.Objects.hashCode(attrs.fileKey()));
+        }
+
+        // Written out: the generated one goes through method handles, slow in a freshly started JVM (see Bytes32).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fingerprint f && size == f.size && modifiedNanos == f.modifiedNanos
+                    && fileKeyHash == f.fileKeyHash;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(size) * 961 + Long.hashCode(modifiedNanos) * 31 + Long.hashCode(fileKeyHash);
         }
     }
 
@@ -85,12 +106,12 @@ final class ReadyIndex {
     }
 
     /**
-     * An entry as read: its id and fingerprint at once, the rest decoded when used (by the scan threads, in
-     * parallel, and only for chunks whose chunk.json is unchanged).
+     * An entry as read: its id and fingerprint at once, the rest ({@code bytes[offset, offset + length)}) decoded when
+     * used (by the scan threads, in parallel, and only for chunks whose chunk.json is unchanged).
      */
-    record Recorded(ChunkId id, Fingerprint fingerprint, ByteBuffer encoded) {
+    record Recorded(ChunkId id, Fingerprint fingerprint, byte[] bytes, int offset, int length) {
         Entry decode() {
-            return ReadyIndex.decode(encoded.duplicate());
+            return ReadyIndex.decode(ByteBuffer.wrap(bytes, offset, length));
         }
     }
 
@@ -105,35 +126,48 @@ final class ReadyIndex {
             log.warn("cannot read the ready index; the scan parses every chunk.json file={}", file, e);
             return Map.of();
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (bytes.length < HEADER || in.getInt() != MAGIC || in.getInt() != VERSION) {
+        if (bytes.length < HEADER || (int) BIG_ENDIAN_INT.get(bytes, 0) != MAGIC
+                || (int) BIG_ENDIAN_INT.get(bytes, 4) != VERSION) {
             log.warn("the ready index has an unknown header; the scan parses every chunk.json file={}", file);
             return Map.of();
         }
         Map<ChunkId, Recorded> entries = HashMap.newHashMap(bytes.length / 300);
         CRC32C crc = new CRC32C();
-        while (in.remaining() >= 8) {
-            int length = in.getInt();
-            int expected = in.getInt();
-            if (length <= 0 || length > in.remaining()) {
-                break; // a torn append: what follows is not trusted
-            }
-            crc.reset();
-            crc.update(bytes, in.position(), length);
-            if ((int) crc.getValue() != expected) {
-                break;
-            }
-            ByteBuffer entry = in.slice(in.position(), length);
-            in.position(in.position() + length);
-            if (length < 32 + FINGERPRINT_BYTES) {
-                break;
-            }
-            // The id leads an entry and the fingerprint ends it (see encode).
-            ChunkId id = new ChunkId(readBytes32(entry.duplicate()));
-            ByteBuffer tail = entry.slice(length - FINGERPRINT_BYTES, FINGERPRINT_BYTES);
-            entries.put(id, new Recorded(id, new Fingerprint(tail.getLong(), tail.getLong(), tail.getLong()), entry));
+        // The loop's body is a method of its own: a loop run once is interpreted in a fresh JVM (it never reaches
+        // the on-stack compilation threshold), while a method called this often is compiled after a few hundred.
+        for (int at = HEADER; at >= 0; ) {
+            at = readFrame(bytes, at, crc, entries);
         }
         return entries;
+    }
+
+    /** Reads the frame at {@code at} into {@code entries}; the offset of the next frame, or -1 at the end. */
+    private static int readFrame(byte[] bytes, int at, CRC32C crc, Map<ChunkId, Recorded> entries) {
+        if (bytes.length - at < 8) {
+            return -1;
+        }
+        int length = (int) BIG_ENDIAN_INT.get(bytes, at);
+        int expected = (int) BIG_ENDIAN_INT.get(bytes, at + 4);
+        int start = at + 8;
+        if (length < 32 + FINGERPRINT_BYTES || length > bytes.length - start) {
+            return -1; // a torn append: what follows is not trusted
+        }
+        crc.reset();
+        crc.update(bytes, start, length);
+        if ((int) crc.getValue() != expected) {
+            return -1;
+        }
+        // The id leads an entry and the fingerprint ends it (see encode).
+        ChunkId id = new ChunkId(new Bytes32(longAt(bytes, start), longAt(bytes, start + 8), longAt(bytes, start + 16),
+                longAt(bytes, start + 24)));
+        int tail = start + length - FINGERPRINT_BYTES;
+        Fingerprint fingerprint = new Fingerprint(longAt(bytes, tail), longAt(bytes, tail + 8), longAt(bytes, tail + 16));
+        entries.put(id, new Recorded(id, fingerprint, bytes, start, length));
+        return start + length;
+    }
+
+    private static long longAt(byte[] bytes, int at) {
+        return (long) BIG_ENDIAN_LONG.get(bytes, at);
     }
 
     /** Replaces the index by these entries (written to a side file, then renamed; no fsync: it is a cache). */
@@ -214,25 +248,7 @@ final class ReadyIndex {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
             DataOutputStream out = new DataOutputStream(bytes);
-            ChunkDescriptor d = e.descriptor();
-            writeBytes32(out, d.id().bytes());
-            writeBytes32(out, d.datasetId().bytes());
-            out.writeLong(d.range().start());
-            out.writeLong(d.range().end());
-            out.writeInt(d.files().size());
-            for (Map.Entry<String, FileSource> f : d.files().entrySet()) {
-                FileSource source = f.getValue();
-                FileDigest digest = e.files().get(f.getKey());
-                writeString(out, f.getKey());
-                writeString(out, source.url());
-                out.writeLong(source.size().orElse(-1));
-                out.writeBoolean(source.sha256().isPresent());
-                if (source.sha256().isPresent()) {
-                    writeBytes32(out, source.sha256().get());
-                }
-                out.writeLong(digest.size());
-                writeBytes32(out, digest.sha256());
-            }
+            DescriptorBinary.write(out, e.descriptor(), e.files());
             out.writeLong(e.completedAt().getEpochSecond());
             out.writeInt(e.completedAt().getNano());
             out.writeLong(e.fingerprint().size());
@@ -245,55 +261,14 @@ final class ReadyIndex {
     }
 
     static Entry decode(ByteBuffer in) {
-        ChunkId id = new ChunkId(readBytes32(in));
-        DatasetId dataset = new DatasetId(readBytes32(in));
-        BlockRange range = new BlockRange(in.getLong(), in.getLong());
-        int count = in.getInt();
-        if (count < 1 || count > ChunkDescriptor.MAX_FILES) {
-            throw new IllegalArgumentException("bad file count " + count);
-        }
-        TreeMap<String, FileSource> sources = new TreeMap<>();
-        Map<String, FileDigest> digests = new HashMap<>();
-        for (int i = 0; i < count; i++) {
-            String name = readString(in);
-            String url = readString(in);
-            long size = in.getLong();
-            Optional<Bytes32> sha = in.get() != 0 ? Optional.of(readBytes32(in)) : Optional.empty();
-            sources.put(name, new FileSource(url, size < 0 ? OptionalLong.empty() : OptionalLong.of(size), sha));
-            digests.put(name, new FileDigest(in.getLong(), readBytes32(in)));
-        }
+        DescriptorBinary.Decoded decoded = DescriptorBinary.read(in);
         Instant completedAt = Instant.ofEpochSecond(in.getLong(), in.getInt());
         Fingerprint fingerprint = new Fingerprint(in.getLong(), in.getLong(), in.getLong());
         if (in.hasRemaining()) {
             throw new IllegalArgumentException(in.remaining() + " bytes after the entry");
         }
-        return new Entry(new ChunkDescriptor(id, dataset, range, sources), digests, completedAt, fingerprint);
+        return new Entry(decoded.descriptor(), decoded.written(), completedAt, fingerprint);
     }
 
-    private static void writeBytes32(DataOutputStream out, Bytes32 b) throws IOException {
-        out.writeLong(b.w0());
-        out.writeLong(b.w1());
-        out.writeLong(b.w2());
-        out.writeLong(b.w3());
-    }
 
-    private static Bytes32 readBytes32(ByteBuffer in) {
-        return new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong());
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-    }
-
-    private static String readString(ByteBuffer in) {
-        int length = in.getInt();
-        if (length < 0 || length > in.remaining()) {
-            throw new IllegalArgumentException("bad string length " + length);
-        }
-        String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
-        in.position(in.position() + length);
-        return s;
-    }
 }

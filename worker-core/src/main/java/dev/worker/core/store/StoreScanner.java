@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -35,9 +36,11 @@ import org.slf4j.LoggerFactory;
 final class StoreScanner {
     private static final Logger log = LoggerFactory.getLogger(StoreScanner.class);
     private static final int ID_LENGTH = 64;
+    private static final Path MANIFEST = Path.of(ChunkManifest.FILE_NAME);
 
     private final ChunkStore store;
     private final int parallelism;
+    private final PathCache fileNames = new PathCache();
 
     StoreScanner(ChunkStore store, int parallelism) {
         if (parallelism < 1) {
@@ -89,17 +92,21 @@ final class StoreScanner {
             trash(entry, problem, trashed);
         });
         List<StoredChunk> chunks = new ArrayList<>(found.length);
-        List<ReadyIndex.Entry> entries = new ArrayList<>(found.length);
-        for (int i = 0; i < found.length; i++) {
-            if (found[i] != null) {
-                chunks.add(found[i]);
-                entries.add(new ReadyIndex.Entry(found[i].descriptor(), found[i].files(), found[i].completedAt(),
-                        fingerprints[i]));
+        for (StoredChunk chunk : found) {
+            if (chunk != null) {
+                chunks.add(chunk);
             }
         }
         if (fromIndex.get() != chunks.size() || index.size() != chunks.size()) {
             // Out of date (chunks parsed from chunk.json, or entries of chunks that are gone): write it afresh, so
             // the next start reads it all.
+            List<ReadyIndex.Entry> entries = new ArrayList<>(chunks.size());
+            for (int i = 0; i < found.length; i++) {
+                if (found[i] != null) {
+                    entries.add(new ReadyIndex.Entry(found[i].descriptor(), found[i].files(), found[i].completedAt(),
+                            fingerprints[i]));
+                }
+            }
             try {
                 store.readyIndex().rewrite(entries);
             } catch (IOException e) {
@@ -134,7 +141,7 @@ final class StoreScanner {
             throw new InvalidEntry(dirAttrs.isSymbolicLink() ? "it is a symbolic link, not a directory"
                     : "it is not a directory");
         }
-        Path manifest = entry.resolve(ChunkManifest.FILE_NAME);
+        Path manifest = entry.resolve(MANIFEST);
         ReadyIndex.Fingerprint fingerprint;
         try {
             BasicFileAttributes attrs = Files.readAttributes(manifest, BasicFileAttributes.class,
@@ -147,7 +154,8 @@ final class StoreScanner {
             throw new InvalidEntry(ChunkManifest.FILE_NAME + " is missing");
         }
         // The index's copy of chunk.json is used only while chunk.json is unchanged; else it is read and parsed.
-        ReadyIndex.Recorded indexed = index.isEmpty() ? null : index.get(ChunkId.parse(name));
+        ChunkId id = ChunkId.parse(name);
+        ReadyIndex.Recorded indexed = index.isEmpty() ? null : index.get(id);
         StoredChunk chunk = null;
         if (indexed != null && indexed.fingerprint().equals(fingerprint)) {
             try {
@@ -170,23 +178,19 @@ final class StoreScanner {
                 throw new InvalidEntry(ChunkManifest.FILE_NAME + " is invalid: " + e.getMessage());
             }
         }
-        if (!chunk.descriptor().id().toString().equals(name)) {
+        if (!chunk.descriptor().id().equals(id)) {
             throw new InvalidEntry(ChunkManifest.FILE_NAME + " describes another chunk, " + chunk.descriptor().id());
         }
         for (Map.Entry<String, FileDigest> file : chunk.files().entrySet()) {
             String fileName = file.getKey();
             long size = file.getValue().size();
-            FileSource declared = chunk.descriptor().files().get(fileName);
-            if (declared.size().isPresent() && declared.size().getAsLong() != size) {
-                throw new InvalidEntry("file " + fileName + ": recorded size " + size + " differs from the declared "
-                        + declared.size().getAsLong());
-            }
-            if (declared.sha256().isPresent() && !declared.sha256().get().equals(file.getValue().sha256())) {
-                throw new InvalidEntry("file " + fileName + ": recorded sha256 differs from the declared one");
+            if (!fromIndex) {
+                // An index entry was taken from a chunk that passed these checks, and its checksum held.
+                checkAgainstDeclared(chunk, fileName, file.getValue());
             }
             BasicFileAttributes attrs;
             try {
-                attrs = Files.readAttributes(entry.resolve(fileName), BasicFileAttributes.class,
+                attrs = Files.readAttributes(entry.resolve(fileNames.pathOf(fileName)), BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException e) {
                 throw new InvalidEntry("file " + fileName + " is missing");
@@ -206,6 +210,18 @@ final class StoreScanner {
             }
         }
         return new Checked(chunk, fingerprint, fromIndex);
+    }
+
+    private static void checkAgainstDeclared(StoredChunk chunk, String fileName, FileDigest written)
+            throws InvalidEntry {
+        FileSource declared = chunk.descriptor().files().get(fileName);
+        if (declared.size().isPresent() && declared.size().getAsLong() != written.size()) {
+            throw new InvalidEntry("file " + fileName + ": recorded size " + written.size() + " differs from the "
+                    + "declared " + declared.size().getAsLong());
+        }
+        if (declared.sha256().isPresent() && !declared.sha256().get().equals(written.sha256())) {
+            throw new InvalidEntry("file " + fileName + ": recorded sha256 differs from the declared one");
+        }
     }
 
     private void trash(Path entry, String problem, AtomicInteger trashed) {
@@ -390,6 +406,27 @@ final class StoreScanner {
             }
         }
         return true;
+    }
+
+    /**
+     * One relative Path per file name: chunks mostly share a few names, and resolving a String parses and encodes
+     * it each time. Bounded, so that arbitrary names cannot grow it without limit.
+     */
+    private static final class PathCache {
+        private static final int MAX = 1_024;
+        private final ConcurrentHashMap<String, Path> paths = new ConcurrentHashMap<>();
+
+        Path pathOf(String name) {
+            Path known = paths.get(name);
+            if (known != null) {
+                return known;
+            }
+            Path path = Path.of(name);
+            if (paths.size() < MAX) {
+                paths.putIfAbsent(name, path);
+            }
+            return path;
+        }
     }
 
     /** Thrown (without a stack trace) for an entry of chunks/ that is not a valid chunk; the message says why. */

@@ -22,6 +22,10 @@ public record StoredChunk(ChunkDescriptor descriptor, Path dir, Map<String, File
     }
 
     public long totalSize() {
-        return files.values().stream().mapToLong(FileDigest::size).sum();
+        long total = 0;
+        for (FileDigest file : files.values()) {
+            total += file.size();
+        }
+        return total;
     }
 }
