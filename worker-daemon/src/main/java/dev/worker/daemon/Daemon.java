@@ -22,14 +22,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: the admin API bound first (so liveness answers and readiness says 503 during the startup
- * scan), then the data manager opened in the background. {@link #close()} shuts down in order: stop accepting and
+ * The running daemon: the data manager opened in the background from the start, while the admin API is bound (so
+ * liveness answers and readiness says 503 during the startup scan; setting up the server and opening the manager
+ * overlap instead of adding up). {@link #close()} shuts down in order: stop accepting and
  * answer requests in progress, release leases, close the manager (transfers stop, partial data stays for resume,
  * the directory lock is released).
  */
@@ -63,13 +66,13 @@ public final class Daemon implements AutoCloseable {
     }, METRICS_SNAPSHOT_AGE, System::nanoTime);
 
     private Daemon(DaemonConfig config, DaemonMetrics metrics, ExecutorService offload, AdminContext context,
-            AdminServer server, ManagerOpener managerOpener) {
+            AdminServer server, FutureTask<DataManager> opening, long startNanos) {
         this.config = config;
         this.metrics = metrics;
         this.offload = offload;
         this.context = context;
         this.server = server;
-        this.opener = Thread.ofPlatform().name("manager-open").daemon().unstarted(() -> open(managerOpener));
+        this.opener = Thread.ofPlatform().name("manager-ready").daemon().unstarted(() -> open(opening, startNanos));
     }
 
     /**
@@ -81,6 +84,7 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonConfig config, ManagerOpener managerOpener) throws StartupException {
         requireNonNull(config, "config");
         requireNonNull(managerOpener, "managerOpener");
+        long startNanos = System.nanoTime();
         InetSocketAddress address;
         try {
             address = config.listen().resolve();
@@ -92,6 +96,8 @@ public final class Daemon implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new StartupException("cannot listen on " + config.listen() + ": unknown host " + e.getMessage(), e);
         }
+        FutureTask<DataManager> opening = new FutureTask<>(() -> managerOpener.open(config.manager()));
+        Thread.ofPlatform().name("manager-open").daemon().start(opening);
         BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
         DaemonMetrics metrics = new DaemonMetrics();
         ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
@@ -99,12 +105,13 @@ public final class Daemon implements AutoCloseable {
         AdminServer server;
         try {
             server = AdminServer.start(address, context);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             offload.close();
             metrics.close();
+            closeWhenOpened(opening);
             throw new StartupException(e.getMessage(), e);
         }
-        Daemon daemon = new Daemon(config, metrics, offload, context, server, managerOpener);
+        Daemon daemon = new Daemon(config, metrics, offload, context, server, opening, startNanos);
         daemon.managerMetrics.bindTo(metrics.registry());
         log.info("listening on {} (auth {}) dataDir={}", daemon.url(), auth.enabled() ? "on" : "off",
                 config.manager().dataDir());
@@ -116,11 +123,44 @@ public final class Daemon implements AutoCloseable {
         return start(config, ManagerOpener.DEFAULT);
     }
 
-    private void open(ManagerOpener managerOpener) {
-        long start = System.nanoTime();
+    /** Waits for the manager being opened and closes it (the server could not start). */
+    private static void closeWhenOpened(FutureTask<DataManager> opening) {
+        try {
+            awaitOpened(opening).close();
+        } catch (Exception | Error e) {
+            log.debug("the manager opened for a daemon that could not start failed or did not close", e);
+        }
+    }
+
+    /** The opened manager; waits without giving up on an interrupt (which stays set): opening is bounded work. */
+    private static DataManager awaitOpened(FutureTask<DataManager> opening) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return opening.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case IOException io -> throw io;
+                        case RuntimeException runtime -> throw runtime;
+                        case Error error -> throw error;
+                        default -> throw new IOException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void open(FutureTask<DataManager> opening, long start) {
         DataManager opened;
         try {
-            opened = managerOpener.open(config.manager());
+            opened = awaitOpened(opening);
         } catch (DataDirectoryLockedException e) {
             ready.completeExceptionally(new StartupException(e.getMessage(), e));
             return;
