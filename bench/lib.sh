@@ -112,10 +112,13 @@ wait_for_line() {
 
 # A free TCP port on 127.0.0.1 (racy by nature; good enough for a benchmark).
 free_port() {
-    local port
+    # Below the kernel's ephemeral range, so that no client connection (curl polling, wrk) takes the port between
+    # this check and the bind; and not used by any socket now.
+    local port low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
     while true; do
-        port=$(( 20000 + RANDOM % 40000 ))
-        if ! ss -ltnH "sport = :$port" | grep -q .; then
+        port=$(( 10000 + RANDOM % (low - 10000) ))
+        if ! ss -tanH "sport = :$port" | grep -q .; then
             echo "$port"
             return 0
         fi

@@ -29,6 +29,7 @@ prepare_cache() { # cache dir
     else
         find "$2" -type f -printf '%s\n' > /dev/null
         find "$2/chunks" -name chunk.json -exec cat {} + > /dev/null
+        cat "$2/ready.index" "$2/intents.log" > /dev/null 2>&1 || true # the files an open reads whole
     fi
 }
 
