@@ -135,6 +135,17 @@ final class Reconciler {
     }
 
     private DownloadRun download(ChunkId id, Step.Download s) {
+        // Queued behind busy transfer slots, a chunk touches nothing until one frees (see awaitTransferSlot).
+        try {
+            if (!downloader.awaitTransferSlot(s.cancel())) {
+                return new DownloadRun(s.partialDir()
+                        .<Report>map(partial -> new Report.Downloaded(new DownloadOutcome.Cancelled(), partial))
+                        .orElseGet(Report.NotStarted::new), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("chunk task interrupted while waiting for a transfer slot chunk={}", id);
+        }
         Path dir;
         try {
             dir = s.partialDir().isPresent() ? s.partialDir().get() : store.newTempDir(id);

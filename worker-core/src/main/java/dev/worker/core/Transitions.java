@@ -158,6 +158,10 @@ final class Transitions {
         /** Files removed (temp data deleted or a directory trashed). */
         record Removed() implements Report {
         }
+
+        /** The download was cancelled while it waited for a transfer slot, before it created anything on disk. */
+        record NotStarted() implements Report {
+        }
     }
 
     /** What the task does next. */
@@ -208,6 +212,10 @@ final class Transitions {
                     : new TaskResult(e.with(new Phase.Pending(f.tempDir(), Optional.of(f.error()))),
                             new Step.Backoff());
             case Report.Removed r -> afterRemoval(e, stopping, memory);
+            // Nothing to remove: as if removed (forgotten when no longer desired, else downloaded again).
+            case Report.NotStarted n -> stopping
+                    ? release(e.with(Phase.Pending.FRESH))
+                    : afterRemoval(e.with(new Phase.Removing(0, Optional.empty())), false, memory);
         };
     }
 

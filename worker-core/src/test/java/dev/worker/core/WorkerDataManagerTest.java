@@ -105,6 +105,58 @@ final class WorkerDataManagerTest {
     }
 
     @Test
+    void whileEveryTransferSlotIsBusyAQueuedChunkCreatesNothingAndItsDeleteLeavesNoTrace() throws Exception {
+        manager.close();
+        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).build());
+        ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
+        ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
+        ChunkDescriptor c = fx.chunk("c", "d", 20, 30, 1, 1_000);
+        fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
+        manager.download(a);
+        await("a holds the only slot", () -> fx.server.bodyBytesSent() >= 100_000);
+
+        manager.download(b).get(5, TimeUnit.SECONDS);
+        manager.download(c).get(5, TimeUnit.SECONDS);
+        // Absence can only be watched for a while: a task that prepares its download at once creates its directory
+        // within milliseconds of the call.
+        Thread.sleep(300);
+        assertThat(manager.status(b.id())).map(ChunkStatus::state).contains(ChunkState.QUEUED);
+        assertThat(fx.list("tmp")).as("only a's download directory (and its resume file)")
+                .isNotEmpty().allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+
+        manager.delete(b.id()).get(5, TimeUnit.SECONDS);
+        awaitState(manager, b.id(), ChunkState.ABSENT);
+        assertThat(fx.list("tmp")).allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+
+        manager.delete(a.id()).get(5, TimeUnit.SECONDS);
+        awaitState(manager, c.id(), ChunkState.READY);
+        assertThat(fx.server.requests()).noneMatch(r -> r.path().startsWith("/b/"));
+        awaitState(manager, a.id(), ChunkState.ABSENT);
+    }
+
+    @Test
+    void closeEndsTheWaitOfAChunkQueuedForATransferSlotAndTheNextStartStillWantsIt() throws Exception {
+        manager.close();
+        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).build());
+        ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
+        ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
+        fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
+        manager.download(a);
+        await("a holds the only slot", () -> fx.server.bodyBytesSent() >= 100_000);
+        manager.download(b).get(5, TimeUnit.SECONDS);
+
+        long started = System.nanoTime();
+        manager.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(fx.list("tmp")).allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+
+        fx.file("a", 0).always(null);
+        manager = fx.open();
+        awaitState(manager, b.id(), ChunkState.READY);
+        awaitState(manager, a.id(), ChunkState.READY);
+    }
+
+    @Test
     void downloadOfARemovingChunkWithAnOpenRefRevivesItWithoutASecondRequest() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 10_000);
         manager.download(a);
