@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -192,13 +191,13 @@ public final class WorkerDataManager implements DataManager {
                 scan = store.scan(config.verifyOnStart());
             } catch (IOException | RuntimeException | Error e) {
                 try {
-                    journal = await(journalRead).journal(); // closed below
+                    journal = Uninterruptibles.get(journalRead).journal(); // closed below
                 } catch (IOException | RuntimeException | Error journalFailure) {
                     e.addSuppressed(journalFailure);
                 }
                 throw e;
             }
-            IntentJournal.Opened opened = await(journalRead);
+            IntentJournal.Opened opened = Uninterruptibles.get(journalRead);
             journal = opened.journal();
             DiskBudget budget = new DiskBudget(config.maxDiskBytes(), config.minFreeBytes(),
                     DiskBudget.usableSpaceOf(Files.getFileStore(directory.root())));
@@ -210,32 +209,6 @@ public final class WorkerDataManager implements DataManager {
             }
             directory.close();
             throw e;
-        }
-    }
-
-    /** The opened journal, waiting for it without giving up on an interrupt (which stays set); rethrows its failure. */
-    private static IntentJournal.Opened await(FutureTask<IntentJournal.Opened> journalRead) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return journalRead.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // reading a journal is bounded work: wait for it, then report the interrupt
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case RuntimeException runtime -> throw runtime;
-                        case Error error -> throw error;
-                        default -> throw new IOException("cannot open the intent journal: " + e.getCause(),
-                                e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

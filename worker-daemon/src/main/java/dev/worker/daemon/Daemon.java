@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.worker.core.ChunkState;
 import dev.worker.core.DataManager;
 import dev.worker.core.ManagerStats;
+import dev.worker.core.Uninterruptibles;
 import dev.worker.core.store.DataDirectoryLockedException;
 import dev.worker.daemon.api.AdminContext;
 import dev.worker.daemon.api.AdminServer;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantLock;
@@ -126,41 +126,16 @@ public final class Daemon implements AutoCloseable {
     /** Waits for the manager being opened and closes it (the server could not start). */
     private static void closeWhenOpened(FutureTask<DataManager> opening) {
         try {
-            awaitOpened(opening).close();
+            Uninterruptibles.get(opening).close();
         } catch (Exception | Error e) {
-            log.debug("the manager opened for a daemon that could not start failed or did not close", e);
-        }
-    }
-
-    /** The opened manager; waits without giving up on an interrupt (which stays set): opening is bounded work. */
-    private static DataManager awaitOpened(FutureTask<DataManager> opening) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return opening.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case RuntimeException runtime -> throw runtime;
-                        case Error error -> throw error;
-                        default -> throw new IOException(e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            log.warn("the data manager opened for a daemon that could not start failed to open or to close", e);
         }
     }
 
     private void open(FutureTask<DataManager> opening, long start) {
         DataManager opened;
         try {
-            opened = awaitOpened(opening);
+            opened = Uninterruptibles.get(opening);
         } catch (DataDirectoryLockedException e) {
             ready.completeExceptionally(new StartupException(e.getMessage(), e));
             return;

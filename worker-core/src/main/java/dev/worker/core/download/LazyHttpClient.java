@@ -2,6 +2,7 @@ package dev.worker.core.download;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.core.Uninterruptibles;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.Optional;
@@ -58,21 +59,10 @@ final class LazyHttpClient {
             return Optional.empty();
         }
         build.run();
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return Optional.of(build.get());
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return Optional.empty(); // never built: nothing to shut down
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return Optional.of(Uninterruptibles.get(build));
+        } catch (IOException | RuntimeException neverBuilt) {
+            return Optional.empty(); // nothing to shut down
         }
     }
 }
