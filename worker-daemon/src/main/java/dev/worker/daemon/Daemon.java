@@ -98,6 +98,17 @@ public final class Daemon implements AutoCloseable {
         }
         FutureTask<DataManager> opening = new FutureTask<>(() -> managerOpener.open(config.manager()));
         Thread.ofPlatform().name("manager-open").daemon().start(opening);
+        try {
+            return serve(config, address, opening, startNanos);
+        } catch (StartupException | RuntimeException | Error e) {
+            closeWhenOpened(opening);
+            throw e;
+        }
+    }
+
+    /** Binds the admin API and starts waiting for the manager being opened. */
+    private static Daemon serve(DaemonConfig config, InetSocketAddress address, FutureTask<DataManager> opening,
+            long startNanos) throws StartupException {
         BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
         DaemonMetrics metrics = new DaemonMetrics();
         ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
@@ -108,7 +119,6 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             offload.close();
             metrics.close();
-            closeWhenOpened(opening);
             throw new StartupException(e.getMessage(), e);
         }
         Daemon daemon = new Daemon(config, metrics, offload, context, server, opening, startNanos);

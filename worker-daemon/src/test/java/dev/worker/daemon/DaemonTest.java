@@ -7,6 +7,7 @@ import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ManagerConfig;
 import dev.worker.core.TestChunks;
+import dev.worker.core.WorkerDataManager;
 import dev.worker.core.store.DataDirectoryLockedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +89,19 @@ final class DaemonTest {
             assertThatThrownBy(() -> Daemon.start(config, c -> new FakeDataManager()))
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void aTakenPort_closesTheManagerOpenedMeanwhile_releasingTheDirectory() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            DaemonConfig config = DaemonConfig.of(ManagerConfig.builder(dir).minFreeBytes(0).build(),
+                    new ListenAddress("127.0.0.1", taken.getLocalPort()));
+            // The real manager: it locks the directory while the server is being set up.
+            assertThatThrownBy(() -> Daemon.start(config)).isInstanceOf(StartupException.class);
+        }
+        try (WorkerDataManager again = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0).build())) {
+            assertThat(again.list()).isEmpty();
         }
     }
 
