@@ -135,9 +135,10 @@ final class Reconciler {
     }
 
     private DownloadRun download(ChunkId id, Step.Download s) {
-        // Queued behind busy transfer slots, a chunk touches nothing until one frees (see awaitTransferSlot).
+        // Queued behind busy transfer slots, a chunk touches nothing until one frees (see awaitTransferSlot). At
+        // shutdown the slots free as transfers are cancelled one by one: a chunk let through then starts nothing.
         try {
-            if (!downloader.awaitTransferSlot(s.cancel())) {
+            if (!downloader.awaitTransferSlot(s.cancel()) || stopping) {
                 return new DownloadRun(s.partialDir()
                         .<Report>map(partial -> new Report.Downloaded(new DownloadOutcome.Cancelled(), partial))
                         .orElseGet(Report.NotStarted::new), null);

@@ -155,7 +155,7 @@ public final class ChunkDownloader implements AutoCloseable {
             }
             permits.acquire();
             permits.release();
-            return true;
+            return !cancel.isCancelled() && !closing.isCancelled();
         } catch (InterruptedException e) {
             if (cancel.isCancelled() || closing.isCancelled()) {
                 return false;
