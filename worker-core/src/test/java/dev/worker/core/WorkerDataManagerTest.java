@@ -107,7 +107,9 @@ final class WorkerDataManagerTest {
     @Test
     void whileEveryTransferSlotIsBusyAQueuedChunkCreatesNothingAndItsDeleteLeavesNoTrace() throws Exception {
         manager.close();
-        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).build());
+        // One slot, and a stall timeout long enough that the stalled transfer never gives its slot back by itself.
+        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).stallTimeout(Duration.ofSeconds(60))
+                .build());
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
         ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
         ChunkDescriptor c = fx.chunk("c", "d", 20, 30, 1, 1_000);
@@ -137,7 +139,9 @@ final class WorkerDataManagerTest {
     @Test
     void closeEndsTheWaitOfAChunkQueuedForATransferSlotAndTheNextStartStillWantsIt() throws Exception {
         manager.close();
-        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).build());
+        // One slot, and a stall timeout long enough that the stalled transfer never gives its slot back by itself.
+        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).stallTimeout(Duration.ofSeconds(60))
+                .build());
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
         ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
         fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
