@@ -44,6 +44,11 @@ public final class IntentJournal implements AutoCloseable {
     private List<Pending> queue = new ArrayList<>();
     /** Guarded by lock. */
     private boolean started;
+    /**
+     * Guarded by lock: the desired set {@link #start} hands to the writer, let go once the writer has read it (a
+     * thread keeps its task for as long as it runs, so the task must not hold it).
+     */
+    private Collection<ChunkDescriptor> startDesired;
     /** Guarded by lock. INVARIANT: once closed, nothing more is queued; the writer drains the queue and stops. */
     private boolean closed;
     private volatile Thread writer;
@@ -149,7 +154,8 @@ public final class IntentJournal implements AutoCloseable {
                 throw new IllegalStateException("intent journal " + file + " is already started");
             }
             started = true;
-            writer = Thread.ofPlatform().name("intent-journal-writer").daemon().unstarted(() -> runWriter(byId(desired)));
+            startDesired = desired;
+            writer = Thread.ofPlatform().name("intent-journal-writer").daemon().unstarted(this::runStartedWriter);
             writer.start();
         } finally {
             lock.unlock();
@@ -253,7 +259,27 @@ public final class IntentJournal implements AutoCloseable {
         return true;
     }
 
-    /** Built on the writer thread: the caller's startup need not wait for it. */
+    /** The started writer: builds the desired map on this thread (the caller's startup need not wait for it). */
+    private void runStartedWriter() {
+        runWriter(takeStartDesired());
+    }
+
+    /**
+     * The desired set handed over by {@link #start}, by id. A method of its own so that no frame of the writer,
+     * which runs as long as the journal is open, keeps the caller's collection (100,000 chunks: about 4 MB).
+     */
+    private Map<ChunkId, ChunkDescriptor> takeStartDesired() {
+        Collection<ChunkDescriptor> desired;
+        lock.lock();
+        try {
+            desired = startDesired;
+            startDesired = null;
+        } finally {
+            lock.unlock();
+        }
+        return byId(desired);
+    }
+
     private static Map<ChunkId, ChunkDescriptor> byId(Collection<ChunkDescriptor> desired) {
         Map<ChunkId, ChunkDescriptor> initial = HashMap.newHashMap(desired.size());
         for (ChunkDescriptor descriptor : desired) {
