@@ -27,11 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The startup scan of chunks/ and tmp/. Each entry of chunks/ costs one stat of the directory, one read of its
- * chunk.json and one stat per file. Entries are spread over a few platform threads: the work is short blocking
- * file-system calls plus a little JSON. Measured on 2 cores with 30,000 chunks and a warm page cache, a warmed-up
- * JVM scans in about 450 ms with 1 thread, 290 ms with 4, 300 to 350 ms with 8 and 410 ms with one virtual thread
- * per entry; a freshly started JVM needs several times that, most of it spent compiling the scan's code.
+ * The startup scan of chunks/ and tmp/. Each entry of chunks/ costs one stat of the directory, one of its
+ * chunk.json and one per file; the chunk's description comes from the ready index while chunk.json is unchanged
+ * (else chunk.json is read and parsed). Entries are spread over a few platform threads: the work is short blocking
+ * file-system calls. Measured on 2 cores with 30,000 chunks of 5 files and a warm page cache: a warmed-up JVM scans
+ * in about 0.3 s with 2 threads, of which the 210,000 stats take 0.19 s; a freshly started JVM takes about 0.7 s,
+ * the rest being code not yet compiled.
  */
 final class StoreScanner {
     private static final Logger log = LoggerFactory.getLogger(StoreScanner.class);
