@@ -1,5 +1,8 @@
 package dev.worker.core;
 
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,6 +46,19 @@ public record Bytes32(long w0, long w1, long w2, long w3) implements Comparable<
             words[i >> 3] = (words[i >> 3] << 8) | (bytes[i] & 0xFF);
         }
         return new Bytes32(words[0], words[1], words[2], words[3]);
+    }
+
+    /** Reads the 32 bytes at {@code in}'s position (big-endian, as {@link #writeTo} writes them). */
+    public static Bytes32 read(ByteBuffer in) {
+        return new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong());
+    }
+
+    /** Writes the 32 bytes, big-endian. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeLong(w0);
+        out.writeLong(w1);
+        out.writeLong(w2);
+        out.writeLong(w3);
     }
 
     private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -144,7 +145,8 @@ final class DatasetIndex {
      * already indexed, else one by one in publication order.
      */
     void addAll(List<ChunkHandle> handles) {
-        List<ChunkHandle> sorted = byStartThenSeq(handles);
+        List<ChunkHandle> bySeq = sortedBy(handles, ChunkHandle::seq);
+        List<ChunkHandle> sorted = sortedBy(bySeq, h -> h.descriptor().range().start()); // ties by publication order
         writeLock.lock();
         try {
             boolean disjoint = table.leaves.length == 0;
@@ -160,8 +162,7 @@ final class DatasetIndex {
                 table = assemble(Table.EMPTY, 0, -1, split(segments));
                 return;
             }
-            sorted.sort(Comparator.comparingLong(ChunkHandle::seq));
-            for (ChunkHandle h : sorted) {
+            for (ChunkHandle h : bySeq) {
                 rewrite(h.descriptor().range(), h, true);
             }
         } finally {
@@ -169,22 +170,15 @@ final class DatasetIndex {
         }
     }
 
-    /** Sorted by first block, then by publication order; on primitives (see {@link LongOrder}). */
-    private static List<ChunkHandle> byStartThenSeq(List<ChunkHandle> handles) {
+    /** {@code handles} in ascending order of {@code key}, equal keys in their order; on primitives (see LongOrder). */
+    private static List<ChunkHandle> sortedBy(List<ChunkHandle> handles, ToLongFunction<ChunkHandle> key) {
         long[] keys = new long[handles.size()];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = handles.get(i).seq();
-        }
-        List<ChunkHandle> bySeq = new ArrayList<>(keys.length);
-        for (int i : LongOrder.ascending(keys)) {
-            bySeq.add(handles.get(i));
-        }
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = bySeq.get(i).descriptor().range().start();
+            keys[i] = key.applyAsLong(handles.get(i));
         }
         List<ChunkHandle> sorted = new ArrayList<>(keys.length);
-        for (int i : LongOrder.ascending(keys)) { // stable: equal starts stay in publication order
-            sorted.add(bySeq.get(i));
+        for (int i : LongOrder.ascending(keys)) {
+            sorted.add(handles.get(i));
         }
         return sorted;
     }

@@ -32,8 +32,8 @@ public final class DescriptorBinary {
     /** Writes {@code descriptor} and {@code written} (one digest per file of the descriptor). */
     public static void write(DataOutput out, ChunkDescriptor descriptor, Map<String, FileDigest> written)
             throws IOException {
-        writeBytes32(out, descriptor.id().bytes());
-        writeBytes32(out, descriptor.datasetId().bytes());
+        descriptor.id().bytes().writeTo(out);
+        descriptor.datasetId().bytes().writeTo(out);
         out.writeLong(descriptor.range().start());
         out.writeLong(descriptor.range().end());
         out.writeInt(descriptor.files().size());
@@ -58,11 +58,11 @@ public final class DescriptorBinary {
             boolean same = declared != null && declared.equals(digest.sha256());
             out.writeByte((declared != null ? HAS_DECLARED_SHA : 0) | (same ? WRITTEN_SHA_IS_DECLARED : 0));
             if (declared != null) {
-                writeBytes32(out, declared);
+                declared.writeTo(out);
             }
             out.writeLong(digest.size());
             if (!same) {
-                writeBytes32(out, digest.sha256());
+                digest.sha256().writeTo(out);
             }
         }
     }
@@ -74,8 +74,8 @@ public final class DescriptorBinary {
      *                                  then falls back to the source of truth)
      */
     public static Decoded read(ByteBuffer in) {
-        ChunkId id = new ChunkId(readBytes32(in));
-        DatasetId dataset = new DatasetId(readBytes32(in));
+        ChunkId id = new ChunkId(Bytes32.read(in));
+        DatasetId dataset = new DatasetId(Bytes32.read(in));
         BlockRange range = new BlockRange(in.getLong(), in.getLong());
         int count = in.getInt();
         if (count < 1 || count > ChunkDescriptor.MAX_FILES) {
@@ -96,11 +96,11 @@ public final class DescriptorBinary {
             String url = prefix == null ? readString(in) : null;
             long size = in.getLong();
             int flags = in.get();
-            Bytes32 declared = (flags & HAS_DECLARED_SHA) != 0 ? readBytes32(in) : null;
+            Bytes32 declared = (flags & HAS_DECLARED_SHA) != 0 ? Bytes32.read(in) : null;
             sources[i] = prefix != null ? new FileSource(prefix, name, size, declared)
                     : new FileSource(requireUrl(url), null, size, declared);
             long writtenSize = in.getLong();
-            Bytes32 writtenSha = (flags & WRITTEN_SHA_IS_DECLARED) != 0 ? declared : readBytes32(in);
+            Bytes32 writtenSha = (flags & WRITTEN_SHA_IS_DECLARED) != 0 ? declared : Bytes32.read(in);
             if (writtenSha == null) {
                 throw new IllegalArgumentException("file " + name + " has no written sha256");
             }
@@ -130,16 +130,7 @@ public final class DescriptorBinary {
         return url;
     }
 
-    private static void writeBytes32(DataOutput out, Bytes32 b) throws IOException {
-        out.writeLong(b.w0());
-        out.writeLong(b.w1());
-        out.writeLong(b.w2());
-        out.writeLong(b.w3());
-    }
 
-    private static Bytes32 readBytes32(ByteBuffer in) {
-        return new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong());
-    }
 
     private static void writeString(DataOutput out, String s) throws IOException {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);

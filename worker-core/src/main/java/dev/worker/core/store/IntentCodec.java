@@ -73,11 +73,7 @@ final class IntentCodec {
             data.writeByte(SNAPSHOT);
             data.writeInt(snapshot.chunks().size());
             for (JournaledDescriptor chunk : snapshot.chunks()) {
-                Bytes32 id = chunk.id().bytes();
-                data.writeLong(id.w0());
-                data.writeLong(id.w1());
-                data.writeLong(id.w2());
-                data.writeLong(id.w3());
+                chunk.id().bytes().writeTo(data);
                 chunk.writeJson(data);
             }
             data.flush();
@@ -110,7 +106,7 @@ final class IntentCodec {
         if (in.remaining() < 36) {
             throw new IllegalArgumentException("snapshot entry " + i + " is cut off");
         }
-        ChunkId id = new ChunkId(new Bytes32(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+        ChunkId id = new ChunkId(Bytes32.read(in));
         int size = in.getInt();
         if (size < 0 || size > in.remaining()) {
             throw new IllegalArgumentException("snapshot entry " + i + " has a bad length " + size);

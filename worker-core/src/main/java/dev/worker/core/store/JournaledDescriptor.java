@@ -33,10 +33,6 @@ public final class JournaledDescriptor {
         return new JournaledDescriptor(descriptor.id(), null, 0, 0, descriptor);
     }
 
-    static JournaledDescriptor lazy(ChunkId id, byte[] json) {
-        return lazy(id, json, 0, json.length);
-    }
-
     /** The JSON in {@code json[offset, offset + length)}, which the caller must not change. */
     static JournaledDescriptor lazy(ChunkId id, byte[] json, int offset, int length) {
         requireNonNull(json, "json");
