@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,19 +105,31 @@ final class WorkerDataManagerTest {
         assertThat(fx.list("chunks")).isEmpty();
     }
 
-    @Test
-    void whileEveryTransferSlotIsBusyAQueuedChunkCreatesNothingAndItsDeleteLeavesNoTrace() throws Exception {
+    /**
+     * Reopens the manager with one transfer slot and fills it with chunk "a", whose transfer stalls (with a stall
+     * timeout long enough that it never gives the slot back by itself); returns "a".
+     */
+    private ChunkDescriptor holdTheOnlyTransferSlot() throws Exception {
         manager.close();
-        // One slot, and a stall timeout long enough that the stalled transfer never gives its slot back by itself.
         manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).stallTimeout(Duration.ofSeconds(60))
                 .build());
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
-        ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
-        ChunkDescriptor c = fx.chunk("c", "d", 20, 30, 1, 1_000);
         fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
         manager.download(a);
         await("a holds the only slot", () -> fx.server.bodyBytesSent() >= 100_000);
+        return a;
+    }
 
+    /** A temp entry of {@code chunk}: its download directory or its resume file. */
+    private static Predicate<Path> ofChunk(ChunkDescriptor chunk) {
+        return path -> path.getFileName().toString().startsWith(chunk.id().toString());
+    }
+
+    @Test
+    void whileEveryTransferSlotIsBusyAQueuedChunkCreatesNothingAndItsDeleteLeavesNoTrace() throws Exception {
+        ChunkDescriptor a = holdTheOnlyTransferSlot();
+        ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
+        ChunkDescriptor c = fx.chunk("c", "d", 20, 30, 1, 1_000);
         manager.download(b).get(5, TimeUnit.SECONDS);
         manager.download(c).get(5, TimeUnit.SECONDS);
         // Absence can only be watched for a while: a task that prepares its download at once creates its directory
@@ -124,11 +137,11 @@ final class WorkerDataManagerTest {
         Thread.sleep(300);
         assertThat(manager.status(b.id())).map(ChunkStatus::state).contains(ChunkState.QUEUED);
         assertThat(fx.list("tmp")).as("only a's download directory (and its resume file)")
-                .isNotEmpty().allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+                .isNotEmpty().allMatch(ofChunk(a));
 
         manager.delete(b.id()).get(5, TimeUnit.SECONDS);
         awaitState(manager, b.id(), ChunkState.ABSENT);
-        assertThat(fx.list("tmp")).allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+        assertThat(fx.list("tmp")).allMatch(ofChunk(a));
 
         manager.delete(a.id()).get(5, TimeUnit.SECONDS);
         awaitState(manager, c.id(), ChunkState.READY);
@@ -138,21 +151,14 @@ final class WorkerDataManagerTest {
 
     @Test
     void closeEndsTheWaitOfAChunkQueuedForATransferSlotAndTheNextStartStillWantsIt() throws Exception {
-        manager.close();
-        // One slot, and a stall timeout long enough that the stalled transfer never gives its slot back by itself.
-        manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).stallTimeout(Duration.ofSeconds(60))
-                .build());
-        ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
+        ChunkDescriptor a = holdTheOnlyTransferSlot();
         ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
-        fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
-        manager.download(a);
-        await("a holds the only slot", () -> fx.server.bodyBytesSent() >= 100_000);
         manager.download(b).get(5, TimeUnit.SECONDS);
 
         long started = System.nanoTime();
         manager.close();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-        assertThat(fx.list("tmp")).allMatch(path -> path.getFileName().toString().startsWith(a.id().toString()));
+        assertThat(fx.list("tmp")).allMatch(ofChunk(a));
 
         fx.file("a", 0).always(null);
         manager = fx.open();
