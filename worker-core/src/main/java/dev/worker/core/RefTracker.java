@@ -14,13 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands out {@link ChunkRef}s over {@link ChunkHandle}s and releases the ones that become unreachable unclosed.
  *
- * <p>Each open ref has a {@link Leak}: a phantom reference to it, kept strongly reachable in one of several
+ * <p>Each open ref has a {@link Leak}: a phantom reference to it, kept strongly reachable in a slot of one of several
  * {@link Stripe}s until the ref closes. The garbage collector enqueues the leak of a ref dropped unclosed, and the
  * reaper thread releases it. This is what {@link java.lang.ref.Cleaner} does, minus its one list under one lock: two
- * threads finding chunks contended on that lock for every ref, which cost more than the lookup itself.
+ * threads finding chunks contended on that lock for every ref, which cost more than the lookup itself. Taking a
+ * slot is one compare-and-set, and so is giving it back: a monitor enter and exit on each side cost twice that.
  *
- * <p>Invariant: a leak's {@code state} goes from open to released once, by {@link Ref#close()} or by the reaper,
- * and whichever does it unlinks the leak (which counts it closed) and releases the handle, exactly once.
+ * <p>Invariant: a leak holds one slot from its creation until its release, and the compare-and-set that empties the
+ * slot is the release: by {@link Ref#close()} or by the reaper, whichever comes first, and it releases the handle
+ * exactly once.
  */
 final class RefTracker {
     private static final Logger log = LoggerFactory.getLogger(RefTracker.class);
@@ -39,17 +41,28 @@ final class RefTracker {
         return new Ref(acquired, this);
     }
 
-    /** Refs open now (a sum over the stripes; exact when nothing opens or closes meanwhile). */
+    /** Refs open now (a count over the slots; exact when nothing opens or closes meanwhile). */
     long active() {
         long sum = 0;
         for (Stripe stripe : stripes) {
-            sum += stripe.open();
+            sum += stripe.occupied();
         }
         return sum;
     }
 
     long leaked() {
         return leaked.sum();
+    }
+
+    /** For tests: how many slots the stripes hold, taken or free. */
+    long slotCapacity() {
+        long sum = 0;
+        for (Stripe stripe : stripes) {
+            for (Stripe.Block b = stripe.first; b != null; b = b.next) {
+                sum += Stripe.Block.SLOTS;
+            }
+        }
+        return sum;
     }
 
     private static void reap() {
@@ -80,79 +93,136 @@ final class RefTracker {
     }
 
     /**
-     * A doubly linked list of open leaks and their count. Guarded by its own monitor, held for a few pointer writes
-     * (no I/O, no calls out).
+     * Slots for the leaks of open refs: a chain of blocks that only grows, to the most refs ever open at once on the
+     * stripe. {@code current} and each block's {@code hint} say where a free slot was last seen; they are hints only,
+     * read and written without ordering, and a stale one costs a longer search, never a wrong result.
      */
     private static final class Stripe {
-        private Leak head;
-        private long open;
+        private final Block first = new Block();
+        private Block current = first;
 
-        synchronized long open() {
-            return open;
+        /** Puts {@code leak} in a free slot; returns its block and sets {@code slot[0]} to its index. */
+        Block link(Leak leak, int[] slot) {
+            Block b = current;
+            while (true) {
+                int i = b.claim(leak);
+                if (i >= 0) {
+                    if (current != b) {
+                        current = b;
+                    }
+                    slot[0] = i;
+                    return b;
+                }
+                b = b.nextOrNew();
+            }
         }
 
-        synchronized void link(Leak leak) {
-            open++;
-            leak.next = head;
-            if (head != null) {
-                head.prev = leak;
+        long occupied() {
+            long n = 0;
+            for (Block b = first; b != null; b = b.next) {
+                n += b.occupied();
             }
-            head = leak;
+            return n;
         }
 
-        synchronized void unlink(Leak leak) {
-            open--;
-            if (leak.prev != null) {
-                leak.prev.next = leak.next;
-            } else {
-                head = leak.next;
+        private final class Block {
+            private static final int SLOTS = 64;
+            private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Leak[].class);
+            private static final VarHandle NEXT;
+
+            static {
+                try {
+                    NEXT = MethodHandles.lookup().findVarHandle(Block.class, "next", Block.class);
+                } catch (ReflectiveOperationException e) {
+                    throw new ExceptionInInitializerError(e);
+                }
             }
-            if (leak.next != null) {
-                leak.next.prev = leak.prev;
+
+            private final Leak[] slots = new Leak[SLOTS];
+            private volatile Block next;
+            private int hint;
+
+            /** Takes a free slot for {@code leak}, searching from the hint; -1 when every slot is taken. */
+            int claim(Leak leak) {
+                int from = hint;
+                for (int k = 0; k < SLOTS; k++) {
+                    int i = (from + k) & (SLOTS - 1);
+                    if (SLOT.getOpaque(slots, i) == null && SLOT.compareAndSet(slots, i, null, leak)) {
+                        hint = (i + 1) & (SLOTS - 1);
+                        return i;
+                    }
+                }
+                return -1;
             }
-            leak.prev = null;
-            leak.next = null;
+
+            /** Empties slot {@code i} if {@code leak} still holds it; true if this call did. */
+            boolean clear(int i, Leak leak) {
+                if (!SLOT.compareAndSet(slots, i, leak, null)) {
+                    return false;
+                }
+                hint = i;
+                if (current != this) {
+                    current = this;
+                }
+                return true;
+            }
+
+            boolean holds(int i, Leak leak) {
+                return SLOT.getAcquire(slots, i) == leak;
+            }
+
+            Block nextOrNew() {
+                Block n = next;
+                if (n == null) {
+                    Block fresh = new Block();
+                    n = (Block) NEXT.compareAndExchange(this, null, fresh);
+                    if (n == null) {
+                        n = fresh;
+                    }
+                }
+                return n;
+            }
+
+            int occupied() {
+                int n = 0;
+                for (int i = 0; i < SLOTS; i++) {
+                    if (SLOT.getAcquire(slots, i) != null) {
+                        n++;
+                    }
+                }
+                return n;
+            }
         }
     }
 
     /** What releases one ref; never holds the ref itself (only the garbage collector's phantom link to it). */
     private static final class Leak extends PhantomReference<Ref> {
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Leak.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         final ChunkHandle handle;
         final RefTracker tracker;
-        final Stripe stripe;
-        Leak prev; // guarded by stripe
-        Leak next; // guarded by stripe
-        @SuppressWarnings("unused") // through STATE: 0 open, 1 released
-        private volatile int state;
+        // Set once, after the slot holds this leak; read only by the ref's close() and by the reaper, both of which
+        // come after the constructor (the ref is returned after it; the collector enqueues it after that).
+        private final Stripe.Block block;
+        private final int slot;
 
         Leak(Ref ref, ChunkHandle handle, RefTracker tracker) {
             super(ref, DROPPED);
             this.handle = handle;
             this.tracker = tracker;
-            this.stripe = tracker.stripes[(int) Thread.currentThread().threadId() & (STRIPE_COUNT - 1)];
-            stripe.link(this);
+            int[] where = new int[1];
+            this.block = tracker.stripes[(int) Thread.currentThread().threadId() & (STRIPE_COUNT - 1)]
+                    .link(this, where);
+            this.slot = where[0];
         }
 
         boolean isReleased() {
-            return (int) STATE.getAcquire(this) != 0;
+            return !block.holds(slot, this);
         }
 
         /** Releases the ref if nobody did yet; true if this call did. */
         boolean release() {
-            if (!STATE.compareAndSet(this, 0, 1)) {
+            if (!block.clear(slot, this)) {
                 return false;
             }
-            stripe.unlink(this);
             handle.release();
             return true;
         }

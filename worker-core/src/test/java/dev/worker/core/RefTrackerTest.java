@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,40 @@ final class RefTrackerTest {
         assertThat(tracker.leaked()).isEqualTo(dropped);
         assertThat(tracker.active()).isZero();
         assertThat(handle.refs()).isZero();
+    }
+
+    @Test
+    void manyRefsOpenAtOnceAreCountedAndReleasedInAnyOrderAndTheirSlotsAreReused() throws Exception {
+        int open = 1_000; // many blocks of slots on this thread's stripe
+        List<ChunkRef> refs = new ArrayList<>();
+        for (int i = 0; i < open; i++) {
+            assertThat(handle.tryAcquire()).isTrue();
+            refs.add(tracker.open(handle));
+        }
+        assertThat(tracker.active()).isEqualTo(open);
+        long capacity = tracker.slotCapacity();
+
+        Collections.shuffle(refs, new Random(42));
+        List<ChunkRef> closedElsewhere = refs.subList(0, open / 2);
+        Thread closer = Thread.ofPlatform().start(() -> closedElsewhere.forEach(ChunkRef::close));
+        closer.join();
+        assertThat(tracker.active()).isEqualTo(open / 2);
+        assertThat(handle.refs()).isEqualTo(open / 2);
+        for (ChunkRef ref : closedElsewhere) {
+            assertThatThrownBy(ref::path).isInstanceOf(IllegalStateException.class);
+        }
+
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(handle.tryAcquire()).isTrue();
+            tracker.open(handle).close();
+        }
+        assertThat(tracker.slotCapacity()).as("freed slots are taken again before new ones are made")
+                .isEqualTo(capacity);
+
+        refs.subList(open / 2, open).forEach(ChunkRef::close);
+        assertThat(tracker.active()).isZero();
+        assertThat(handle.refs()).isZero();
+        assertThat(tracker.leaked()).isZero();
     }
 
     private void openAndDrop() {
