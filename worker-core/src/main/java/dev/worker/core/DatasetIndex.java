@@ -85,9 +85,27 @@ final class DatasetIndex {
         }
     }
 
-    /** Every segment, in leaves; {@code firsts[i] == leaves[i].start(0)}. Immutable. */
-    private record Table(long[] firsts, Leaf[] leaves) {
-        static final Table EMPTY = new Table(new long[0], new Leaf[0]);
+    /**
+     * Every segment, in leaves; {@code firsts[i] == leaves[i].start(0)}, {@code end} is the last segment's end.
+     * {@code bounds}, {@code covering} and {@code sizes} repeat each leaf's arrays and length so that a lookup goes
+     * from the table straight to them: each memory load the lookup waits for before the next is a cache miss at
+     * 100,000 chunks, and this saves two (the leaf object and an array's length). Immutable.
+     */
+    private record Table(long[] firsts, Leaf[] leaves, long[][] bounds, Object[][] covering, int[] sizes, long end) {
+        static final Table EMPTY = of(new long[0], new Leaf[0]);
+
+        static Table of(long[] firsts, Leaf[] leaves) {
+            long[][] bounds = new long[leaves.length][];
+            Object[][] covering = new Object[leaves.length][];
+            int[] sizes = new int[leaves.length];
+            for (int i = 0; i < leaves.length; i++) {
+                bounds[i] = leaves[i].bounds;
+                covering[i] = leaves[i].covering;
+                sizes[i] = leaves[i].size();
+            }
+            long end = leaves.length == 0 ? 0 : leaves[leaves.length - 1].end(leaves[leaves.length - 1].size() - 1);
+            return new Table(firsts, leaves, bounds, covering, sizes, end);
+        }
     }
 
     private final int maxLeaf;
@@ -109,16 +127,23 @@ final class DatasetIndex {
     /** The newest published chunk covering {@code block}, acquired; null when none. */
     ChunkHandle find(long block) {
         Table t = table;
-        int li = floor(t.firsts, block);
-        if (li < 0) {
+        long[] firsts = t.firsts;
+        if (firsts.length == 0 || block < firsts[0]) {
             return null;
         }
-        Leaf leaf = t.leaves[li];
-        int si = leaf.floor(block);
-        if (leaf.end(si) <= block) {
+        int li = floorFrom(firsts, block, guess(block, firsts[0], t.end, firsts.length));
+        long[] bounds = t.bounds[li];
+        Object[] covering = t.covering[li];
+        long leafEnd = li + 1 < firsts.length ? firsts[li + 1] : t.end;
+        int size = t.sizes[li];
+        int guess = guess(block, firsts[li], leafEnd, size);
+        // Loaded before the search confirms the guess, so that both cache misses overlap; usually the guess holds.
+        Object guessed = covering[guess];
+        int si = segmentFloorFrom(bounds, size, block, guess);
+        if (bounds[2 * si + 1] <= block) {
             return null;
         }
-        Object c = leaf.covering[si];
+        Object c = si == guess ? guessed : covering[si];
         if (c instanceof ChunkHandle handle) {
             return handle.tryAcquire() ? handle : null;
         }
@@ -361,7 +386,71 @@ final class DatasetIndex {
         for (int i = 0; i < size; i++) {
             firsts[i] = leaves[i].start(0);
         }
-        return new Table(firsts, leaves);
+        return Table.of(firsts, leaves);
+    }
+
+    /**
+     * Where {@code block} would be among {@code n} segments spanning {@code [first, end)} if they were all as long:
+     * chunks next to each other tend to cover similar numbers of blocks, so this usually lands on the right segment
+     * or next to it, and a lookup reads one cache line of the leaf instead of the four or so a binary search visits.
+     */
+    private static int guess(long block, long first, long end, int n) {
+        int g = (int) ((double) (block - first) / (double) (end - first) * n);
+        return Math.min(Math.max(g, 0), n - 1);
+    }
+
+    /**
+     * The index of the greatest element &lt;= key in sorted distinct {@code a}, galloping out from {@code from} and
+     * then bisecting: O(log d) steps for a guess d places off. {@code a[0]} must be &lt;= key.
+     */
+    private static int floorFrom(long[] a, long key, int from) {
+        int lo; // a[lo] <= key
+        int hi; // a[hi] > key, or hi == a.length
+        if (a[from] <= key) {
+            lo = from;
+            int step = 1;
+            while (lo + step < a.length && a[lo + step] <= key) {
+                lo += step;
+                step <<= 1;
+            }
+            hi = Math.min(lo + step, a.length);
+        } else {
+            hi = from;
+            int step = 1;
+            while (hi - step > 0 && a[hi - step] > key) {
+                hi -= step;
+                step <<= 1;
+            }
+            lo = Math.max(hi - step, 0);
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= key) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * The last segment of a leaf's {@code bounds} starting at or before {@code key}, found by walking from
+     * {@code from}; at most a leaf's length of steps over contiguous memory. The leaf's first start must be
+     * &lt;= key.
+     */
+    private static int segmentFloorFrom(long[] bounds, int n, long key, int from) {
+        int i = from;
+        if (bounds[2 * i] <= key) {
+            while (i + 1 < n && bounds[2 * (i + 1)] <= key) {
+                i++;
+            }
+        } else {
+            do {
+                i--;
+            } while (bounds[2 * i] > key);
+        }
+        return i;
     }
 
     /** The index of the greatest element &lt;= key in sorted distinct {@code a}, or -1. */

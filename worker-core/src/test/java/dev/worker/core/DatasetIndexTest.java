@@ -75,6 +75,47 @@ final class DatasetIndexTest {
     }
 
     @Test
+    void lookupsFindTheRightChunkWhenChunkSizesAndGapsDifferByOrdersOfMagnitude() {
+        // A lookup guesses a position from the block number, as if chunks were all as long, and searches from
+        // there: sizes and gaps from 1 block to 10^15 within one leaf make most guesses wrong.
+        DatasetIndex full = new DatasetIndex();
+        Random random = new Random(20261123L);
+        long[] lengths = {1, 7, 1_000, 1_000_000_000L, 1_000_000_000_000_000L};
+        long[] gaps = {0, 0, 1, 1_000_000};
+        List<ChunkHandle> chunks = new ArrayList<>();
+        long start = 5;
+        for (int i = 0; i < 3_000; i++) {
+            long end = i == 2_999 ? Long.MAX_VALUE : start + lengths[random.nextInt(lengths.length)];
+            chunks.add(handle("s" + i, start, end));
+            start = end + gaps[random.nextInt(gaps.length)];
+        }
+        full.addAll(chunks);
+        for (int i = 0; i < chunks.size(); i += 7) { // removals rebuild leaves through the other path
+            chunks.get(i).unpublish();
+            full.remove(chunks.get(i));
+        }
+        List<ChunkHandle> live = chunks.stream().filter(ChunkHandle::isPublished).toList();
+
+        List<Long> probes = new ArrayList<>(List.of(0L, 4L, 5L, Long.MAX_VALUE - 1, Long.MAX_VALUE, -1L));
+        for (ChunkHandle h : chunks) {
+            BlockRange r = h.descriptor().range();
+            probes.addAll(List.of(r.start() - 1, r.start(), r.start() + 1, r.end() - 1, r.end()));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            probes.add(random.nextLong(Long.MAX_VALUE));
+        }
+        for (long block : probes) {
+            ChunkHandle expected = live.stream().filter(h -> h.descriptor().range().contains(block)).findFirst()
+                    .orElse(null);
+            ChunkHandle actual = full.find(block);
+            if (actual != null) {
+                actual.release();
+            }
+            assertThat(actual).as("block=%d", block).isSameAs(expected);
+        }
+    }
+
+    @Test
     void randomAddsAndRemovesMatchABruteForceModel() {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
