@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.LongAdder;
@@ -258,6 +259,9 @@ final class RefTracker {
         @Override
         public void close() {
             leak.release();
+            // This ref stays reachable until its release is done: else the collector could find it unreachable
+            // mid-close, and the reaper, emptying the slot first, would report a leak that is not one.
+            Reference.reachabilityFence(this);
         }
 
         private void checkOpen() {
