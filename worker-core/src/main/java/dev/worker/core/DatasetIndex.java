@@ -16,10 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The segments live in an immutable {@link Table}: sorted leaves of at most {@code maxLeaf} segments, each a
  * {@code long[]} of (start, end) pairs beside the handles, under a sorted array of the leaves' first starts. A lookup
- * is two binary searches over contiguous longs, each end next to its start (a skip list chased a dozen scattered
- * nodes, each a cache miss). Writers (one at a time, under {@link #writeLock}, memory only) build a new table that shares every leaf
- * they did not touch, so a write copies one or two leaves plus the top arrays, and publish it with one volatile
- * write. INVARIANT: {@link #table} is always a complete, consistent index of the published chunks as of some write;
+ * is two searches over contiguous longs, each end next to its start, each starting from a position interpolated from
+ * the block number (a skip list chased a dozen scattered nodes, each a cache miss). Writers (one at a time, under
+ * {@link #writeLock}, memory only) build a new table that shares every leaf they did not touch, so a write copies one
+ * or two leaves plus the top arrays, and publish it with one volatile write. INVARIANT: {@link #table} is always a complete, consistent index of the published chunks as of some write;
  * a removed chunk's handle refuses new refs before the write that removes it, so it is never returned.
  */
 final class DatasetIndex {

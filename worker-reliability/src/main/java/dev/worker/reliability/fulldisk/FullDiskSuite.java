@@ -217,11 +217,17 @@ public final class FullDiskSuite {
             ChunkContent content = new ChunkContent(storage.content(), all);
             // The big chunks without sizes or hashes: nothing to reserve before the bytes arrive.
             List<ChunkDescriptor> chunks = sized.stream().map(FullDiskSuite::withoutSizes).toList();
-            // A chunk whose file the store does not have: it fails at once and holds no disk, so wanting and
-            // unwanting it in turn exercises the journal alone.
+            // A chunk whose files the store does not have: it fails at once and holds no disk, so wanting and
+            // unwanting it in turn exercises the journal alone. Its many files make each record it adds larger
+            // than a page: appended to a full disk, the record needs a new page, so the append cannot fit into the
+            // slack of the journal's last one and succeed by chance.
+            Map<String, FileSource> goneFiles = new TreeMap<>();
+            for (int i = 0; i < 64; i++) {
+                String name = String.format(Locale.ROOT, "gone-%02d-%s.bin", i, "x".repeat(48));
+                goneFiles.put(name, FileSource.of(small.baseUrl() + "nothing/" + name));
+            }
             ChunkDescriptor toggled = ChunkDescriptor.of(ChunkId.parse("fe".repeat(32)),
-                    extra.datasetId(), new dev.worker.core.BlockRange(0, 1),
-                    Map.of("gone.bin", FileSource.of(small.baseUrl() + "nothing/gone.bin")));
+                    extra.datasetId(), new dev.worker.core.BlockRange(0, 1), goneFiles);
             List<ChunkId> ids = new ArrayList<>(chunks.stream().map(ChunkDescriptor::id).toList());
             ids.add(extra.id());
             ids.add(toggled.id());
