@@ -243,6 +243,9 @@ public final class FullDiskSuite {
                 intent(stats, "PUT", "/v1/assignment", assignment(chunks.subList(0, 2)));
                 Convergence.await(api.get(), dir, content, ids, id -> Set.of(first.contains(id)),
                         Duration.ofSeconds(60), Duration.ofSeconds(3), violations, "enospc: the first two chunks");
+                // With room on the disk the toggled chunk is accepted, so a 503 later is the full disk's doing
+                // (the next assignment drops it again).
+                acceptedEventually(stats, "POST", "/v1/chunks", ChunkDescriptorJson.toJson(toggled));
                 intent(stats, "PUT", "/v1/assignment", assignment(chunks));
                 awaitBytesInFlight(8L << 20, Duration.ofSeconds(30));
                 // Something else on the disk takes every free byte while the transfers run: real ENOSPC.
