@@ -3,6 +3,7 @@ package dev.worker.core.store;
 import dev.worker.core.ChunkId;
 import dev.worker.core.FileDigest;
 import dev.worker.core.FileSource;
+import dev.worker.core.Uninterruptibles;
 import dev.worker.core.store.ChunkStore.PartialDownload;
 import dev.worker.core.store.ChunkStore.ScanResult;
 import java.io.File;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -62,8 +64,12 @@ final class StoreScanner {
     ScanResult scan(boolean verifyContents) throws IOException {
         long started = System.nanoTime();
         Path chunksDir = store.directory().chunks();
+        // The ready index is read while chunks/ is listed: each is one long read of its own. (When listing fails,
+        // the reader finishes its one file in the background and its result is dropped.)
+        FutureTask<Map<ChunkId, ReadyIndex.Recorded>> indexRead = new FutureTask<>(store.readyIndex()::read);
+        Thread.ofPlatform().name("ready-index-read").daemon().start(indexRead);
         String[] names = listNames(chunksDir);
-        Map<ChunkId, ReadyIndex.Recorded> index = store.readyIndex().read();
+        Map<ChunkId, ReadyIndex.Recorded> index = Uninterruptibles.get(indexRead);
         StoredChunk[] found = new StoredChunk[names.length];
         ReadyIndex.Fingerprint[] fingerprints = new ReadyIndex.Fingerprint[names.length];
         AtomicInteger fromIndex = new AtomicInteger();
