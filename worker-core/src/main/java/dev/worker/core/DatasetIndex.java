@@ -50,21 +50,6 @@ final class DatasetIndex {
             return bounds[2 * i + 1];
         }
 
-        /** The index of the last segment starting at or before {@code key}, or -1. */
-        int floor(long key) {
-            int lo = 0;
-            int hi = covering.length - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (bounds[2 * mid] <= key) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return hi;
-        }
-
         Segment segment(int i) {
             Object c = covering[i];
             ChunkHandle[] handles = c instanceof ChunkHandle h ? new ChunkHandle[] {h} : (ChunkHandle[]) c;
@@ -251,7 +236,7 @@ final class DatasetIndex {
         if (fl >= 0) {
             Leaf leaf = leaves[fl];
             li = fl;
-            si = leaf.floor(before);
+            si = segmentFloorFrom(leaf.bounds, leaf.size(), before, 0); // firsts[fl] <= before
             if (leaf.end(si) < range.start()) {
                 si++;
             }
@@ -455,8 +440,7 @@ final class DatasetIndex {
 
     /** The index of the greatest element &lt;= key in sorted distinct {@code a}, or -1. */
     private static int floor(long[] a, long key) {
-        int i = Arrays.binarySearch(a, key);
-        return i >= 0 ? i : -i - 2;
+        return a.length == 0 || key < a[0] ? -1 : floorFrom(a, key, a.length / 2);
     }
 
     private static ChunkHandle[] with(ChunkHandle[] handles, ChunkHandle added) {
