@@ -203,7 +203,7 @@ final class ChunkTable implements Transitions.Memory {
         if (!wanted) {
             handle.unpublish();
         }
-        Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle), !wanted);
+        Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle, wanted), !wanted);
         entries.put(onDisk.id(), entry);
         if (!wanted) {
             startTask.accept(onDisk.id());
@@ -229,6 +229,21 @@ final class ChunkTable implements Transitions.Memory {
         return entries.get(id);
     }
 
+    /**
+     * The entry once any transition of it already under way has finished. A transition changes the find index and
+     * handles before its entry is visible, so a reader holding a ref from {@link #find} may see the entry before the
+     * one that published it with {@link #get}; with this it sees that entry or a later one. Waits only for a
+     * transition (memory only), never for I/O.
+     */
+    Entry settled(ChunkId id) {
+        Entry[] out = new Entry[1];
+        entries.computeIfPresent(id, (k, e) -> {
+            out[0] = e;
+            return e;
+        });
+        return out[0];
+    }
+
     Collection<Entry> entries() {
         return entries.values();
     }
@@ -245,8 +260,8 @@ final class ChunkTable implements Transitions.Memory {
     /** Acquired handle of a ready chunk, or null. */
     ChunkHandle acquire(ChunkId id) {
         Entry e = entries.get(id);
-        if (e != null && e.phase() instanceof Phase.Ready(ChunkHandle handle) && handle.tryAcquire()) {
-            return handle;
+        if (e != null && e.phase() instanceof Phase.Ready r && r.handle().tryAcquire()) {
+            return r.handle();
         }
         return null;
     }

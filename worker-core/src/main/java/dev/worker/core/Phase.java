@@ -27,8 +27,12 @@ sealed interface Phase {
         }
     }
 
-    /** Published on disk. The handle is in the find index exactly while it is published. */
-    record Ready(ChunkHandle handle) implements Phase {
+    /**
+     * Published on disk. The handle is in the find index exactly while it is published. {@code published} records
+     * that bit as of this entry: a transition flips the handle's own bit before the entry recording it is visible,
+     * so readers of entries take the state from here, never from the handle.
+     */
+    record Ready(ChunkHandle handle, boolean published) implements Phase {
         public Ready {
             requireNonNull(handle, "handle");
         }

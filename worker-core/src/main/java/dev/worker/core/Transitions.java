@@ -64,11 +64,11 @@ final class Transitions {
             return CallResult.unchanged(e);
         }
         Entry wanted = new Entry(d, true, e.phase(), e.taskActive());
-        if (e.phase() instanceof Phase.Ready(ChunkHandle handle) && handle.descriptor().equals(d)
-                && !handle.isCorrupt() && handle.tryRevive()) {
+        if (e.phase() instanceof Phase.Ready r && r.handle().descriptor().equals(d) && !r.handle().isCorrupt()
+                && r.handle().tryRevive()) {
             // Removal was waiting for refs to close: publish the same directory again, no download.
-            memory.indexAdd(handle);
-            return new CallResult(wanted, false, null, true);
+            memory.indexAdd(r.handle());
+            return new CallResult(wanted.with(new Phase.Ready(r.handle(), true)), false, null, true);
         }
         if (!e.taskActive() && e.phase() instanceof Phase.Failed) {
             return new CallResult(new Entry(d, true, Phase.Pending.FRESH, true), true, null, true);
@@ -89,11 +89,13 @@ final class Transitions {
                     ? new CallResult(unwanted, false, null, true)
                     : new CallResult(unwanted.withTask(true), true, null, true);
             case Phase.Downloading d -> new CallResult(unwanted, false, d.cancel(), true);
-            case Phase.Ready(ChunkHandle handle) -> {
+            case Phase.Ready r -> {
+                ChunkHandle handle = r.handle();
                 memory.indexRemove(handle);
                 boolean drained = handle.unpublish() || handle.isDrained();
                 boolean start = drained && !e.taskActive();
-                yield new CallResult(start ? unwanted.withTask(true) : unwanted, start, null, true);
+                Entry withdrawn = unwanted.with(new Phase.Ready(handle, false));
+                yield new CallResult(start ? withdrawn.withTask(true) : withdrawn, start, null, true);
             }
             case Phase.Removing r -> new CallResult(unwanted, false, null, true);
             case Phase.Failed f -> e.taskActive()
@@ -107,20 +109,20 @@ final class Transitions {
      * drained, and a desired chunk is then downloaded anew.
      */
     static CallResult corrupt(Entry e, ChunkHandle handle, Memory memory) {
-        if (e == null || !(e.phase() instanceof Phase.Ready(ChunkHandle current)) || current != handle) {
+        if (e == null || !(e.phase() instanceof Phase.Ready r) || r.handle() != handle) {
             return CallResult.unchanged(e);
         }
         handle.markCorrupt();
         memory.indexRemove(handle);
         boolean drained = handle.unpublish() || handle.isDrained();
         boolean start = drained && !e.taskActive();
-        return new CallResult(start ? e.withTask(true) : e, start, null, false);
+        Entry withdrawn = e.with(new Phase.Ready(handle, false));
+        return new CallResult(start ? withdrawn.withTask(true) : withdrawn, start, null, false);
     }
 
     /** The last ref of {@code handle} closed after it was unpublished. */
     static CallResult drained(Entry e, ChunkHandle handle) {
-        if (e == null || e.taskActive() || !(e.phase() instanceof Phase.Ready(ChunkHandle current))
-                || current != handle) {
+        if (e == null || e.taskActive() || !(e.phase() instanceof Phase.Ready r) || r.handle() != handle) {
             return CallResult.unchanged(e);
         }
         return new CallResult(e.withTask(true), true, null, false);
@@ -233,7 +235,8 @@ final class Transitions {
                                 new Step.DeleteTemp(dir)))
                         .orElseGet(() -> forget());
             }
-            case Phase.Ready(ChunkHandle handle) -> {
+            case Phase.Ready r -> {
+                ChunkHandle handle = r.handle();
                 if (!handle.isDrained()) {
                     // Published (desired), or waiting for refs to close (not desired): nothing to do until then.
                     yield release(e);
@@ -242,7 +245,7 @@ final class Transitions {
                     // Wanted again after the last ref closed, before the directory moved: publish it again.
                     ChunkHandle again = memory.newHandle(handle.descriptor(), handle.dir(), handle.sizeBytes());
                     memory.indexAdd(again);
-                    yield release(e.with(new Phase.Ready(again)));
+                    yield release(e.with(new Phase.Ready(again, true)));
                 }
                 yield new TaskResult(e.with(new Phase.Removing(handle.sizeBytes(), Optional.empty())),
                         new Step.Trash(handle));
@@ -283,7 +286,7 @@ final class Transitions {
         ChunkHandle handle = memory.newHandle(chunk.descriptor(), chunk.dir(), chunk.totalSize());
         if (e.desired()) {
             memory.indexAdd(handle);
-            return release(e.with(new Phase.Ready(handle)));
+            return release(e.with(new Phase.Ready(handle, true)));
         }
         handle.unpublish();
         return new TaskResult(e.with(new Phase.Removing(handle.sizeBytes(), Optional.empty())),

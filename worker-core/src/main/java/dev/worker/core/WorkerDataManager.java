@@ -241,7 +241,7 @@ public final class WorkerDataManager implements DataManager {
     public List<ChunkStatus> list() {
         List<ChunkStatus> result = new ArrayList<>();
         for (Entry e : table.entries()) {
-            if (e.desired() && e.phase() instanceof Phase.Ready r && r.handle().isPublished()) {
+            if (e.desired() && e.phase() instanceof Phase.Ready r && r.published()) {
                 result.add(statusOf(e));
             }
         }
@@ -261,7 +261,7 @@ public final class WorkerDataManager implements DataManager {
 
     @Override
     public Optional<ChunkStatus> status(ChunkId id) {
-        Entry e = table.get(requireNonNull(id, "id"));
+        Entry e = table.settled(requireNonNull(id, "id"));
         return e == null ? Optional.empty() : Optional.of(statusOf(e));
     }
 
