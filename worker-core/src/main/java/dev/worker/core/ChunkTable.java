@@ -177,6 +177,36 @@ final class ChunkTable implements Transitions.Memory {
         return out[0].step();
     }
 
+    /**
+     * The task just started for {@code id} would begin with a fresh download while every transfer slot is busy: give
+     * up its ownership, so that the chunk waits queued with no thread. True if it did (the entry was still a fresh,
+     * desired, pending download owned by that task). State and events do not change: the chunk is queued either way.
+     */
+    boolean deferDownload(ChunkId id) {
+        boolean[] deferred = new boolean[1];
+        entries.computeIfPresent(id, (k, e) -> {
+            if (e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending p && p.partialDir().isEmpty()) {
+                deferred[0] = true;
+                return e.withTask(false);
+            }
+            return e;
+        });
+        return deferred[0];
+    }
+
+    /** Takes the task of a chunk deferred by {@link #deferDownload} back; true if it still waited (then start it). */
+    boolean claimDeferred(ChunkId id) {
+        boolean[] claimed = new boolean[1];
+        entries.computeIfPresent(id, (k, e) -> {
+            if (!e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending) {
+                claimed[0] = true;
+                return e.withTask(true);
+            }
+            return e;
+        });
+        return claimed[0];
+    }
+
     /** A task died of an unexpected error: give up ownership so a later request can start a new one. */
     void abandonTask(ChunkId id) {
         entries.computeIfPresent(id, (k, e) -> e.withTask(false));

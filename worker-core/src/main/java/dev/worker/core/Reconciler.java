@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,6 +43,9 @@ final class Reconciler {
     private int running;
     private volatile boolean stopping;
     private final AtomicLong pendingDeleteBytes = new AtomicLong();
+    // Chunks whose download waits for a transfer slot with no task (no thread) yet, oldest first. Ids only: the
+    // table's entry says whether one still waits (ChunkTable.claimDeferred); a deleted one is forgotten meanwhile.
+    private final ConcurrentLinkedQueue<ChunkId> waitingForSlot = new ConcurrentLinkedQueue<>();
 
     Reconciler(ChunkStore store, ChunkDownloader downloader, DiskBudget budget, WorkerStats stats, Clock clock,
             Duration retryBase, Duration retryCap) {
@@ -52,14 +56,45 @@ final class Reconciler {
         this.clock = requireNonNull(clock, "clock");
         this.retryBase = requireNonNull(retryBase, "retryBase");
         this.retryCap = requireNonNull(retryCap, "retryCap");
+        downloader.onTransferSlotFreed(this::startWaiting);
     }
 
     void bind(ChunkTable table) {
         this.table = requireNonNull(table, "table");
     }
 
-    /** Starts the task for a chunk whose entry was just marked {@code taskActive}. Cheap; never blocks. */
+    /**
+     * Starts the task for a chunk whose entry was just marked {@code taskActive}. Cheap; never blocks.
+     *
+     * <p>A fresh download while every transfer slot is busy gets no thread yet: its entry gives the task up and the
+     * chunk waits in {@link #waitingForSlot}, so the call starts nothing, and deleting the chunk meanwhile wakes
+     * nothing either (the entry is just forgotten). A freed slot, or a task ending, starts the oldest waiting chunk.
+     * No chunk is left waiting with a slot free: whoever frees a slot looks at the queue after freeing it, and a
+     * chunk joining the queue looks at the slots after joining it.
+     */
     void start(ChunkId id) {
+        if (!downloader.hasFreeTransferSlot() && table.deferDownload(id)) {
+            waitingForSlot.add(id);
+            if (downloader.hasFreeTransferSlot()) {
+                startWaiting();
+            }
+            return;
+        }
+        launch(id);
+    }
+
+    /** Starts the oldest chunk still waiting for a transfer slot, if a slot is free. */
+    private void startWaiting() {
+        ChunkId id;
+        while (downloader.hasFreeTransferSlot() && (id = waitingForSlot.poll()) != null) {
+            if (table.claimDeferred(id)) {
+                launch(id);
+                return;
+            }
+        }
+    }
+
+    private void launch(ChunkId id) {
         if (!enter()) {
             return;
         }
@@ -68,6 +103,8 @@ final class Reconciler {
                 run(id);
             } finally {
                 exit();
+                // A task that ends without taking a slot (e.g. deleted while it waited) must pass its turn on.
+                startWaiting();
             }
         });
     }

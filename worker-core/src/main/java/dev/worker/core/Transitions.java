@@ -85,9 +85,15 @@ final class Transitions {
         }
         Entry unwanted = e.withDesired(false);
         return switch (e.phase()) {
-            case Phase.Pending p -> e.taskActive()
-                    ? new CallResult(unwanted, false, null, true)
-                    : new CallResult(unwanted.withTask(true), true, null, true);
+            case Phase.Pending p -> {
+                if (e.taskActive()) {
+                    yield new CallResult(unwanted, false, null, true);
+                }
+                // No task: nothing on disk to remove unless a partial download is (left by a shutdown).
+                yield p.partialDir().isEmpty()
+                        ? new CallResult(null, false, null, true)
+                        : new CallResult(unwanted.withTask(true), true, null, true);
+            }
             case Phase.Downloading d -> new CallResult(unwanted, false, d.cancel(), true);
             case Phase.Ready r -> {
                 ChunkHandle handle = r.handle();

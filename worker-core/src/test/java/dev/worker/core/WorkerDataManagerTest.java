@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -147,6 +148,37 @@ final class WorkerDataManagerTest {
         awaitState(manager, c.id(), ChunkState.READY);
         assertThat(fx.server.requests()).noneMatch(r -> r.path().startsWith("/b/"));
         awaitState(manager, a.id(), ChunkState.ABSENT);
+    }
+
+    @Test
+    void aChunkQueuedBehindBusySlotsHasNoTaskSoItsDeleteForgetsItAtOnceAndTheRestStartAsSlotsFree()
+            throws Exception {
+        ChunkDescriptor a = holdTheOnlyTransferSlot();
+        List<ChunkDescriptor> queued = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ChunkDescriptor c = fx.chunk("q" + i, "d", 10 + 10L * i, 20 + 10L * i, 1, 1_000);
+            manager.download(c).get(5, TimeUnit.SECONDS);
+            queued.add(c);
+        }
+        // Nothing runs for a queued chunk, so nothing needs waking: the delete has forgotten it when it returns.
+        for (int i = 0; i < queued.size(); i += 2) {
+            manager.delete(queued.get(i).id()).get(5, TimeUnit.SECONDS);
+            assertThat(manager.status(queued.get(i).id())).as("q%d deleted while queued", i).isEmpty();
+        }
+        // Wanted again while its first turn is still in the queue: it must still download exactly once.
+        manager.download(queued.getFirst()).get(5, TimeUnit.SECONDS);
+
+        manager.delete(a.id()).get(5, TimeUnit.SECONDS); // frees the only slot: the queue drains one by one
+
+        awaitState(manager, queued.getFirst().id(), ChunkState.READY);
+        for (int i = 1; i < queued.size(); i += 2) {
+            awaitState(manager, queued.get(i).id(), ChunkState.READY);
+        }
+        assertThat(fx.server.requests("/q0/f0")).hasSize(1);
+        for (int i = 2; i < queued.size(); i += 2) {
+            assertThat(fx.server.requests("/q" + i + "/f0")).as("q%d, deleted while queued", i).isEmpty();
+        }
+        assertThat(fx.list("tmp")).allMatch(ofChunk(a));
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +66,7 @@ public final class ChunkDownloader implements AutoCloseable {
         Optional<TokenBucket> bucket = settings.bandwidthBytesPerSecond() > 0
                 ? Optional.of(new TokenBucket(settings.bandwidthBytesPerSecond(), System::nanoTime))
                 : Optional.empty();
-        this.env = new TransferEnv(client, new Semaphore(settings.maxConcurrentTransfers(), true), bucket,
+        this.env = new TransferEnv(client, new TransferSlots(settings.maxConcurrentTransfers()), bucket,
                 new BufferPool(STAGING_BUFFER, settings.maxConcurrentTransfers()), opener, settings, listener, clock);
         this.random = new SplittableRandom(settings.randomSeed());
     }
@@ -141,9 +140,8 @@ public final class ChunkDownloader implements AutoCloseable {
      */
     public boolean awaitTransferSlot(Cancellation cancel) throws InterruptedException {
         requireNonNull(cancel, "cancel");
-        Semaphore permits = env.permits();
-        if (permits.tryAcquire()) {
-            permits.release();
+        TransferSlots slots = env.slots();
+        if (slots.hasFree()) {
             return !cancel.isCancelled() && !closing.isCancelled();
         }
         Thread waiter = Thread.currentThread();
@@ -153,8 +151,7 @@ public final class ChunkDownloader implements AutoCloseable {
             if (cancel.isCancelled() || closing.isCancelled()) {
                 return false;
             }
-            permits.acquire();
-            permits.release();
+            slots.awaitFree();
             return !cancel.isCancelled() && !closing.isCancelled();
         } catch (InterruptedException e) {
             if (cancel.isCancelled() || closing.isCancelled()) {
@@ -170,9 +167,22 @@ public final class ChunkDownloader implements AutoCloseable {
         }
     }
 
-    /** File transfers waiting for a permit (an estimate, as {@link Semaphore#getQueueLength()}). */
+    /** Whether a transfer slot is free now (a hint: a transfer may take it at once). */
+    public boolean hasFreeTransferSlot() {
+        return env.slots().hasFree();
+    }
+
+    /**
+     * Runs {@code hook} each time a file transfer gives its slot back, on that transfer's thread: it must be cheap
+     * and must not block.
+     */
+    public void onTransferSlotFreed(Runnable hook) {
+        env.slots().onFreed(hook);
+    }
+
+    /** File transfers waiting for a slot (an estimate). */
     int queuedTransfers() {
-        return env.permits().getQueueLength();
+        return env.slots().queueLength();
     }
 
     private Backoff newBackoff() {

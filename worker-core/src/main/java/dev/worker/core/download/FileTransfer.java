@@ -96,12 +96,12 @@ final class FileTransfer {
         while (true) {
             checkCancelled();
             AttemptResult result;
-            env.permits().acquire();
+            env.slots().acquire();
             try {
                 progress.markTransferring();
                 result = attemptWhileProgressing();
             } finally {
-                env.permits().release();
+                env.slots().release();
             }
             switch (result) {
                 case AttemptResult.Done done -> {
