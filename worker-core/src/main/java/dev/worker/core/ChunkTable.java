@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The one owner of the chunk entries. Every change goes through {@code entries.compute} with a function from
@@ -183,28 +185,24 @@ final class ChunkTable implements Transitions.Memory {
      * desired, pending download owned by that task). State and events do not change: the chunk is queued either way.
      */
     boolean deferDownload(ChunkId id) {
-        boolean[] deferred = new boolean[1];
-        entries.computeIfPresent(id, (k, e) -> {
-            if (e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending p && p.partialDir().isEmpty()) {
-                deferred[0] = true;
-                return e.withTask(false);
-            }
-            return e;
-        });
-        return deferred[0];
+        return changeIf(id, e -> e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending p
+                && p.partialDir().isEmpty(), e -> e.withTask(false));
     }
 
     /** Takes the task of a chunk deferred by {@link #deferDownload} back; true if it still waited (then start it). */
     boolean claimDeferred(ChunkId id) {
-        boolean[] claimed = new boolean[1];
+        return changeIf(id, e -> !e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending,
+                e -> e.withTask(true));
+    }
+
+    /** Replaces the entry with {@code change} of it if {@code when} holds; true if it did. Emits no event. */
+    private boolean changeIf(ChunkId id, Predicate<Entry> when, UnaryOperator<Entry> change) {
+        boolean[] changed = new boolean[1];
         entries.computeIfPresent(id, (k, e) -> {
-            if (!e.taskActive() && e.desired() && e.phase() instanceof Phase.Pending) {
-                claimed[0] = true;
-                return e.withTask(true);
-            }
-            return e;
+            changed[0] = when.test(e);
+            return changed[0] ? change.apply(e) : e;
         });
-        return claimed[0];
+        return changed[0];
     }
 
     /** A task died of an unexpected error: give up ownership so a later request can start a new one. */
