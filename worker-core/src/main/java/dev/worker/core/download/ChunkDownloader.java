@@ -129,12 +129,13 @@ public final class ChunkDownloader implements AutoCloseable {
     }
 
     /**
-     * Waits until a transfer slot is free (without taking it), so that while every slot is busy a queued chunk
-     * creates nothing on disk. (When a slot frees, the waiters pass one after another and their files then queue
-     * for slots as before.) Returns false, at once or while waiting, when {@code cancel} fires or the downloader
-     * closes; the interrupt that ended the wait is then cleared. Under 16 busy slots this cut a download or delete
-     * call's p99 from about 270 to 60 µs ({@code bench/latency.sh}): a call no longer sets off the creation and
-     * removal of a download directory on cores the transfers keep busy.
+     * Waits until a transfer slot is free (without taking it), so that while every slot is busy a chunk's task
+     * creates nothing on disk. (Most queued chunks have no task yet: see {@code Reconciler.start}. This covers the
+     * ones started when a slot looked free and another transfer took it first.) Returns false, at once or while
+     * waiting, when {@code cancel} fires or the downloader closes; the interrupt that ended the wait is then cleared.
+     * Under 16 busy slots this cut a download or delete call's p99 from about 270 to 60 µs
+     * ({@code bench/latency.sh}): a call no longer sets off the creation and removal of a download directory on
+     * cores the transfers keep busy.
      *
      * @throws InterruptedException when the calling thread is interrupted (not by {@code cancel})
      */
