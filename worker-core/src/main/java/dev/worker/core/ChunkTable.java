@@ -231,7 +231,8 @@ final class ChunkTable implements Transitions.Memory {
         if (!wanted) {
             handle.unpublish();
         }
-        Entry entry = new Entry(wanted ? desired : onDisk, wanted, new Phase.Ready(handle, wanted), !wanted);
+        Phase phase = wanted ? new Phase.Ready(handle) : new Phase.Withdrawn(handle);
+        Entry entry = new Entry(wanted ? desired : onDisk, wanted, phase, !wanted);
         entries.put(onDisk.id(), entry);
         if (!wanted) {
             startTask.accept(onDisk.id());

@@ -37,7 +37,8 @@ record Entry(ChunkDescriptor descriptor, boolean desired, Phase phase, boolean t
             case Phase.Pending p -> ChunkState.QUEUED;
             case Phase.Downloading d ->
                     d.progress().transferring() && !d.cancel().isCancelled() ? ChunkState.DOWNLOADING : ChunkState.QUEUED;
-            case Phase.Ready r -> r.published() ? ChunkState.READY : ChunkState.QUEUED;
+            case Phase.Ready r -> ChunkState.READY;
+            case Phase.Withdrawn w -> ChunkState.QUEUED;
             case Phase.Removing r -> ChunkState.QUEUED;
             case Phase.Failed f -> ChunkState.FAILED;
         };

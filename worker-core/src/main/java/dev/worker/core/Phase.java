@@ -28,12 +28,27 @@ sealed interface Phase {
     }
 
     /**
-     * Published on disk. The handle is in the find index exactly while it is published. {@code published} records
-     * that bit as of this entry: a transition flips the handle's own bit before the entry recording it is visible,
-     * so readers of entries take the state from here, never from the handle.
+     * A chunk directory on disk under a handle: {@link Ready} while the handle is published, {@link Withdrawn} once
+     * it is not. The phase, not the handle's own bit, is what readers of entries go by: a transition flips the bit
+     * before the entry recording it is visible.
      */
-    record Ready(ChunkHandle handle, boolean published) implements Phase {
+    sealed interface Stored extends Phase {
+        ChunkHandle handle();
+    }
+
+    /** Published on disk: the handle is published and in the find index. */
+    record Ready(ChunkHandle handle) implements Stored {
         public Ready {
+            requireNonNull(handle, "handle");
+        }
+    }
+
+    /**
+     * On disk, withdrawn: the handle is unpublished and out of the find index (deleted, or found corrupt). The
+     * directory stays while refs are open; then it leaves the disk, unless the chunk is wanted again first.
+     */
+    record Withdrawn(ChunkHandle handle) implements Stored {
+        public Withdrawn {
             requireNonNull(handle, "handle");
         }
     }

@@ -64,11 +64,11 @@ final class Transitions {
             return CallResult.unchanged(e);
         }
         Entry wanted = new Entry(d, true, e.phase(), e.taskActive());
-        if (e.phase() instanceof Phase.Ready r && r.handle().descriptor().equals(d) && !r.handle().isCorrupt()
-                && r.handle().tryRevive()) {
+        if (e.phase() instanceof Phase.Withdrawn w && w.handle().descriptor().equals(d) && !w.handle().isCorrupt()
+                && w.handle().tryRevive()) {
             // Removal was waiting for refs to close: publish the same directory again, no download.
-            memory.indexAdd(r.handle());
-            return new CallResult(wanted.with(new Phase.Ready(r.handle(), true)), false, null, true);
+            memory.indexAdd(w.handle());
+            return new CallResult(wanted.with(new Phase.Ready(w.handle())), false, null, true);
         }
         if (!e.taskActive() && e.phase() instanceof Phase.Failed) {
             return new CallResult(new Entry(d, true, Phase.Pending.FRESH, true), true, null, true);
@@ -100,8 +100,13 @@ final class Transitions {
                 memory.indexRemove(handle);
                 boolean drained = handle.unpublish() || handle.isDrained();
                 boolean start = drained && !e.taskActive();
-                Entry withdrawn = unwanted.with(new Phase.Ready(handle, false));
+                Entry withdrawn = unwanted.with(new Phase.Withdrawn(handle));
                 yield new CallResult(start ? withdrawn.withTask(true) : withdrawn, start, null, true);
+            }
+            case Phase.Withdrawn w -> {
+                // Wanted but withdrawn (corrupt, or wanted again with another descriptor): waiting for its refs.
+                boolean start = w.handle().isDrained() && !e.taskActive();
+                yield new CallResult(start ? unwanted.withTask(true) : unwanted, start, null, true);
             }
             case Phase.Removing r -> new CallResult(unwanted, false, null, true);
             case Phase.Failed f -> e.taskActive()
@@ -115,20 +120,20 @@ final class Transitions {
      * drained, and a desired chunk is then downloaded anew.
      */
     static CallResult corrupt(Entry e, ChunkHandle handle, Memory memory) {
-        if (e == null || !(e.phase() instanceof Phase.Ready r) || r.handle() != handle) {
+        if (e == null || !(e.phase() instanceof Phase.Stored s) || s.handle() != handle) {
             return CallResult.unchanged(e);
         }
         handle.markCorrupt();
         memory.indexRemove(handle);
         boolean drained = handle.unpublish() || handle.isDrained();
         boolean start = drained && !e.taskActive();
-        Entry withdrawn = e.with(new Phase.Ready(handle, false));
+        Entry withdrawn = e.with(new Phase.Withdrawn(handle));
         return new CallResult(start ? withdrawn.withTask(true) : withdrawn, start, null, false);
     }
 
     /** The last ref of {@code handle} closed after it was unpublished. */
     static CallResult drained(Entry e, ChunkHandle handle) {
-        if (e == null || e.taskActive() || !(e.phase() instanceof Phase.Ready r) || r.handle() != handle) {
+        if (e == null || e.taskActive() || !(e.phase() instanceof Phase.Stored s) || s.handle() != handle) {
             return CallResult.unchanged(e);
         }
         return new CallResult(e.withTask(true), true, null, false);
@@ -241,17 +246,19 @@ final class Transitions {
                                 new Step.DeleteTemp(dir)))
                         .orElseGet(() -> forget());
             }
-            case Phase.Ready r -> {
-                ChunkHandle handle = r.handle();
+            // Published: nothing to do.
+            case Phase.Ready r -> release(e);
+            case Phase.Withdrawn w -> {
+                ChunkHandle handle = w.handle();
                 if (!handle.isDrained()) {
-                    // Published (desired), or waiting for refs to close (not desired): nothing to do until then.
+                    // Waiting for refs to close: the last one to close starts the task again.
                     yield release(e);
                 }
                 if (e.desired() && handle.descriptor().equals(e.descriptor()) && !handle.isCorrupt()) {
                     // Wanted again after the last ref closed, before the directory moved: publish it again.
                     ChunkHandle again = memory.newHandle(handle.descriptor(), handle.dir(), handle.sizeBytes());
                     memory.indexAdd(again);
-                    yield release(e.with(new Phase.Ready(again, true)));
+                    yield release(e.with(new Phase.Ready(again)));
                 }
                 yield new TaskResult(e.with(new Phase.Removing(handle.sizeBytes(), Optional.empty())),
                         new Step.Trash(handle));
@@ -292,7 +299,7 @@ final class Transitions {
         ChunkHandle handle = memory.newHandle(chunk.descriptor(), chunk.dir(), chunk.totalSize());
         if (e.desired()) {
             memory.indexAdd(handle);
-            return release(e.with(new Phase.Ready(handle, true)));
+            return release(e.with(new Phase.Ready(handle)));
         }
         handle.unpublish();
         return new TaskResult(e.with(new Phase.Removing(handle.sizeBytes(), Optional.empty())),

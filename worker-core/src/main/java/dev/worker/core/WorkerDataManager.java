@@ -241,7 +241,7 @@ public final class WorkerDataManager implements DataManager {
     public List<ChunkStatus> list() {
         List<ChunkStatus> result = new ArrayList<>();
         for (Entry e : table.entries()) {
-            if (e.desired() && e.phase() instanceof Phase.Ready r && r.published()) {
+            if (e.desired() && e.phase() instanceof Phase.Ready) {
                 result.add(statusOf(e));
             }
         }
@@ -344,8 +344,8 @@ public final class WorkerDataManager implements DataManager {
         long pendingDelete = reconciler.pendingDeleteBytes();
         for (Entry e : table.entries()) {
             counts.merge(e.state(), 1, Integer::sum);
-            if (!e.desired() && e.phase() instanceof Phase.Ready r) {
-                pendingDelete += r.handle().sizeBytes();
+            if (!e.desired() && e.phase() instanceof Phase.Stored s) {
+                pendingDelete += s.handle().sizeBytes();
             }
         }
         return new ManagerStats(counts, stats.bytesDownloaded(), stats.files(), stats.retries(),
@@ -420,12 +420,12 @@ public final class WorkerDataManager implements DataManager {
                 lastError = d.progress().lastError();
                 nextRetry = d.progress().nextRetryAt();
             }
-            case Phase.Ready r -> {
-                done = r.handle().sizeBytes();
+            case Phase.Stored s -> {
+                done = s.handle().sizeBytes();
                 total = done;
-                refCount = r.handle().refs();
+                refCount = s.handle().refs();
                 if (state == ChunkState.READY) {
-                    path = Optional.of(r.handle().dir());
+                    path = Optional.of(s.handle().dir());
                 }
             }
             case Phase.Removing r -> done = r.bytes();
