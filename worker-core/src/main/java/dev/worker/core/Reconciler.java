@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -45,7 +47,11 @@ final class Reconciler {
     private final AtomicLong pendingDeleteBytes = new AtomicLong();
     // Chunks whose download waits for a transfer slot with no task (no thread) yet, oldest first. Ids only: the
     // table's entry says whether one still waits (ChunkTable.claimDeferred); a deleted one is forgotten meanwhile.
+    // INVARIANT: queuedIds holds the ids in waitingForSlot, so an id is queued at most once however often its chunk
+    // is wanted, deleted and wanted again while the slots stay busy. A taker removes the id from queuedIds before
+    // it claims the entry: a chunk deferred meanwhile is then either claimed by that taker or queued anew.
     private final ConcurrentLinkedQueue<ChunkId> waitingForSlot = new ConcurrentLinkedQueue<>();
+    private final Set<ChunkId> queuedIds = ConcurrentHashMap.newKeySet();
 
     Reconciler(ChunkStore store, ChunkDownloader downloader, DiskBudget budget, WorkerStats stats, Clock clock,
             Duration retryBase, Duration retryCap) {
@@ -74,7 +80,9 @@ final class Reconciler {
      */
     void start(ChunkId id) {
         if (!downloader.hasFreeTransferSlot() && table.deferDownload(id)) {
-            waitingForSlot.add(id);
+            if (queuedIds.add(id)) {
+                waitingForSlot.add(id);
+            }
             if (downloader.hasFreeTransferSlot()) {
                 startWaiting();
             }
@@ -87,6 +95,7 @@ final class Reconciler {
     private void startWaiting() {
         ChunkId id;
         while (downloader.hasFreeTransferSlot() && (id = waitingForSlot.poll()) != null) {
+            queuedIds.remove(id);
             if (table.claimDeferred(id)) {
                 launch(id);
                 return;
@@ -297,6 +306,11 @@ final class Reconciler {
             }
         });
         return true;
+    }
+
+    /** For tests: how many chunk ids wait in the queue for a transfer slot (some may be stale: deleted meanwhile). */
+    int queuedForSlot() {
+        return waitingForSlot.size();
     }
 
     long pendingDeleteBytes() {

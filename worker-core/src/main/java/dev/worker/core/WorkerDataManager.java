@@ -396,6 +396,11 @@ public final class WorkerDataManager implements DataManager {
         }
     }
 
+    /** For tests: how many chunk ids wait in the queue for a transfer slot. */
+    int queuedForSlot() {
+        return reconciler.queuedForSlot();
+    }
+
     private void checkOpen(String what) {
         if (shutdown.get()) {
             throw new ManagerClosedException(what);

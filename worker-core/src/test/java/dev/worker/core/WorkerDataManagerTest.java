@@ -182,6 +182,24 @@ final class WorkerDataManagerTest {
     }
 
     @Test
+    void aChunkWantedAndDeletedOverAndOverBehindBusySlotsIsQueuedOnceAndDownloadsOnce() throws Exception {
+        ChunkDescriptor a = holdTheOnlyTransferSlot();
+        ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
+        for (int i = 0; i < 1_000; i++) {
+            manager.download(b);
+            manager.delete(b.id());
+        }
+        manager.download(b).get(5, TimeUnit.SECONDS);
+        assertThat(manager.queuedForSlot()).as("ids waiting for a slot").isEqualTo(1);
+
+        manager.delete(a.id()).get(5, TimeUnit.SECONDS);
+
+        awaitState(manager, b.id(), ChunkState.READY);
+        assertThat(fx.server.requests("/b/f0")).hasSize(1);
+        await("queue emptied", () -> manager.queuedForSlot() == 0);
+    }
+
+    @Test
     void closeEndsTheWaitOfAChunkQueuedForATransferSlotAndTheNextStartStillWantsIt() throws Exception {
         ChunkDescriptor a = holdTheOnlyTransferSlot();
         ChunkDescriptor b = fx.chunk("b", "d", 10, 20, 1, 1_000);
