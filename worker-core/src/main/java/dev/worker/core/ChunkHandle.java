@@ -139,6 +139,10 @@ final class ChunkHandle {
         return corrupt;
     }
 
+    /**
+     * The publication bit as of now. Not for deriving a chunk's state: a transition flips it before the entry
+     * recording the change is visible, so readers of entries go by the phase ({@code Ready} or {@code Withdrawn}).
+     */
     boolean isPublished() {
         return ((int) STATE.getVolatile(this) & PUBLISHED) != 0;
     }

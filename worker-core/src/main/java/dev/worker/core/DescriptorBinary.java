@@ -130,8 +130,6 @@ public final class DescriptorBinary {
         return url;
     }
 
-
-
     private static void writeString(DataOutput out, String s) throws IOException {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
