@@ -11,6 +11,9 @@
 # waits for convergence and checks the invariants (files, refs, leases, data directory).
 #   time      first operation to convergence (played + converged)   vs   bytes needed / measured bandwidth
 #   waste     bytes the daemon downloaded / bytes needed (chunks ready at the end that were not at the start)
+# and the same two for the convergence phase alone, from the moment the last operation was answered:
+#   time      last operation to convergence   vs   bytes still needed then / measured bandwidth
+#   waste     bytes downloaded from then on / bytes still needed then (final chunks' bytes not yet on disk)
 # Goals: time <= 1.1x the ideal; waste <= 1.05.
 . "$(dirname "$0")/lib.sh"
 bench_init churn 3 "$@"
@@ -81,11 +84,16 @@ for run in $(seq 1 "$RUNS"); do
         bytes_in_completed_chunk_downloads: (($done | tonumber) * ($cs | tonumber)),
         bytes_in_cut_transfers: ($r.bytes_downloaded - ($done | tonumber) * ($cs | tonumber)),
         total_ms: ($r.played_ms + $r.convergence_ms),
-        ideal_ms: (if $r.bytes_needed > 0 then $r.bytes_needed / ($bw | tonumber) * 1000 else null end)}
-        | . + {time_ratio: (if .ideal_ms then .total_ms / .ideal_ms else null end)}]' <<< "$runs")
+        ideal_ms: (if $r.bytes_needed > 0 then $r.bytes_needed / ($bw | tonumber) * 1000 else null end),
+        after_play_ideal_ms: (if $r.after_play.bytes_still_needed > 0
+            then $r.after_play.bytes_still_needed / ($bw | tonumber) * 1000 else null end)}
+        | . + {time_ratio: (if .ideal_ms then .total_ms / .ideal_ms else null end),
+               after_play_time_ratio: (if .after_play_ideal_ms then .convergence_ms / .after_play_ideal_ms else null end),
+               after_play_download_ratio: .after_play.download_ratio}]' <<< "$runs")
     jq -c '.[-1] | {played_ms, convergence_ms, total_ms, ideal_ms: (.ideal_ms | floor), time_ratio, bytes_needed,
         bytes_downloaded, download_ratio, chunk_downloads_completed, bytes_in_cut_transfers, daemon_retries,
-        resets: .storage_stats.faults.reset, ok}' <<< "$runs" >&2
+        resets: .storage_stats.faults.reset, after_play, after_play_ideal_ms: (.after_play_ideal_ms // 0 | floor),
+        after_play_time_ratio, ok}' <<< "$runs" >&2
 done
 med='sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end'
 summary=$(jq -c "{played_ms: ([.[].played_ms] | $med), convergence_ms: ([.[].convergence_ms] | $med),
@@ -96,6 +104,11 @@ summary=$(jq -c "{played_ms: ([.[].played_ms] | $med), convergence_ms: ([.[].con
     chunk_downloads_completed: ([.[].chunk_downloads_completed] | $med),
     bytes_in_completed_chunk_downloads: ([.[].bytes_in_completed_chunk_downloads] | $med),
     bytes_in_cut_transfers: ([.[].bytes_in_cut_transfers] | $med),
+    after_play_bytes_still_needed: ([.[].after_play.bytes_still_needed] | $med),
+    after_play_bytes_downloaded: ([.[].after_play.bytes_downloaded] | $med),
+    after_play_ideal_ms: ([.[].after_play_ideal_ms] | $med),
+    after_play_time_ratio: ([.[].after_play_time_ratio] | $med),
+    after_play_download_ratio: ([.[].after_play_download_ratio] | $med),
     runs_with_violations: ([.[] | select(.ok | not)] | length),
     violations: ([.[] | select(.ok | not) | {seed, violations, errors}])}" <<< "$runs")
 {
@@ -105,6 +118,11 @@ summary=$(jq -c "{played_ms: ([.[].played_ms] | $med), convergence_ms: ([.[].con
         "time: played \(.played_ms) ms + converged \(.convergence_ms) ms = \(.total_ms) ms; ideal (needed / bandwidth) \(.ideal_ms | floor) ms; ratio \(.time_ratio * 100 | round / 100) (goal <= 1.1: \(if .time_ratio <= 1.1 then "met" else "missed" end))",
         "waste: downloaded / needed = \(.download_ratio * 1000 | round / 1000) (goal <= 1.05: \(if .download_ratio <= 1.05 then "met" else "missed" end))",
         "where the bytes went: \(.chunk_downloads_completed) chunk downloads completed (\(.bytes_in_completed_chunk_downloads) bytes; the chunks the sequence deleted after they were ready must be downloaded again when wanted again), \(.bytes_in_cut_transfers) bytes in transfers cut by a delete or a reset",
+        "after the last operation (the daemon alone; the sequence no longer changes what is needed): \(.after_play_bytes_still_needed) bytes still needed, \(.after_play_bytes_downloaded) downloaded",
+        if .after_play_bytes_still_needed > 0 then
+        "  time: converged in \(.convergence_ms) ms; ideal (still needed / bandwidth) \(.after_play_ideal_ms | floor) ms; ratio \(.after_play_time_ratio * 100 | round / 100) (goal <= 1.1: \(if .after_play_time_ratio <= 1.1 then "met" else "missed" end))",
+        "  waste: downloaded / still needed = \(.after_play_download_ratio * 1000 | round / 1000) (goal <= 1.05: \(if .after_play_download_ratio <= 1.05 then "met" else "missed" end))"
+        else "  (nothing was still needed: no ratios)" end,
         "runs in which worker-mock drive reported a violation or error: \(.runs_with_violations)"' <<< "$summary"
 } | tee "$W/table.txt"
 jq -n --argjson runs "$runs" --argjson summary "$summary" --arg ops "$OPS" --arg chunks "$CHUNKS" --arg cap "$CAP" \

@@ -93,6 +93,10 @@ final class DriveEndToEndTest {
         assertThat(faults.get("error").asLong() + faults.get("reset").asLong() + faults.get("truncate").asLong())
                 .as("faults injected").isPositive();
         assertThat(report.get("bytes_downloaded").asLong()).isGreaterThanOrEqualTo(report.get("bytes_needed").asLong());
+        JsonNode afterPlay = report.get("after_play");
+        assertThat(afterPlay.get("bytes_downloaded").asLong()).as("bytes fetched after the play")
+                .isGreaterThanOrEqualTo(afterPlay.get("bytes_still_needed").asLong())
+                .isLessThanOrEqualTo(report.get("bytes_downloaded").asLong());
         assertThat(report.get("checked").get("files").asLong()).isEqualTo(2 * report.get("ready_chunks").asLong());
     }
 

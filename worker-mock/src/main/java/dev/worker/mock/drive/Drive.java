@@ -76,7 +76,12 @@ final class Drive {
             long playStart = nanoTime.getAsLong();
             runner.run(new OperationPlan(options.seed(), options.mix(), catalog), options.ops(),
                     options.concurrency());
-            Duration played = Duration.ofNanos(nanoTime.getAsLong() - playStart);
+            long playEnd = nanoTime.getAsLong();
+            Duration played = Duration.ofNanos(playEnd - playStart);
+            // The storage's live byte count (the daemon's metrics may be a tenth of a second old), read before the
+            // listing: no byte fetched after the listing can then be missing from what is counted after the play.
+            StorageStats storageAtPlayEnd = storage.stats();
+            ChunkListing atPlayEnd = daemon.chunks();
 
             progress.accept("waiting up to " + Durations.format(options.timeout()) + " for the daemon to converge");
             Convergence convergence = new ConvergenceWaiter(daemon, model, nanoTime).await(options.timeout());
@@ -108,11 +113,13 @@ final class Drive {
                     runner.counts(),
                     played,
                     convergence.converged(),
-                    convergence.took(),
+                    Duration.ofNanos(settled - playEnd),
                     model.chunks(DriverModel.Desired.PRESENT).size(),
                     end.ready().size(),
                     delta(metricsBefore, metricsAfter, DOWNLOAD_BYTES, findings),
                     bytesNeeded(start, end),
+                    new DriveReport.AfterPlay(bytesStillNeeded(atPlayEnd, end),
+                            storageAfter.minus(storageAtPlayEnd).bytesSent()),
                     delta(metricsBefore, metricsAfter, RETRIES, findings),
                     storageAfter.minus(storageBefore),
                     checked.files(),
@@ -132,6 +139,26 @@ final class Drive {
         for (ListedChunk chunk : end.chunks().values()) {
             if (chunk.ready() && !before.contains(chunk.id())) {
                 bytes += chunk.bytesTotal();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Bytes of the chunks ready at the end that were missing when the operations ended: each one's size less the
+     * bytes it had on disk then (none unless it was downloading or queued with a partial download).
+     */
+    static long bytesStillNeeded(ChunkListing atPlayEnd, ChunkListing end) {
+        long bytes = 0;
+        for (ListedChunk chunk : end.chunks().values()) {
+            if (!chunk.ready()) {
+                continue;
+            }
+            ListedChunk then = atPlayEnd.chunks().get(chunk.id());
+            if (then == null) {
+                bytes += chunk.bytesTotal();
+            } else if (!then.ready()) {
+                bytes += chunk.bytesTotal() - Math.min(then.bytesDone(), chunk.bytesTotal());
             }
         }
         return bytes;

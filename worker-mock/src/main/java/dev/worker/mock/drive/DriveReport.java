@@ -28,6 +28,11 @@ import java.util.StringJoiner;
  * needed byte once; faults (retries that restart a file) and churn (chunks downloaded, deleted, then wanted again
  * after they left the disk) raise it. {@code wasteRatio} is that ratio minus 1.
  *
+ * <p>While operations are played, the sequence itself decides most of what is downloaded: a chunk deleted while it
+ * downloads must stop downloading, one deleted once ready must leave the disk, and wanted again it is fetched again.
+ * {@code afterPlay} isolates the daemon's own part: what it still had to fetch when the last operation was answered,
+ * and what it fetched from then on.
+ *
  * @param settings        what was run
  * @param ops             operations by kind and outcome
  * @param played          how long the operations took
@@ -37,6 +42,7 @@ import java.util.StringJoiner;
  * @param readyChunks     chunks ready at the end
  * @param bytesDownloaded bytes the daemon received from storage during the run
  * @param bytesNeeded     bytes of the chunks that had to be downloaded (see above)
+ * @param afterPlay       the bytes still needed when the operations ended, and those downloaded from then on
  * @param daemonRetries   the daemon's transfer retries during the run
  * @param storage         the storage's counters over the run (requests, bytes sent, faults injected)
  * @param filesChecked    files whose size (and checksum) was checked after convergence
@@ -57,6 +63,7 @@ record DriveReport(
         int readyChunks,
         long bytesDownloaded,
         long bytesNeeded,
+        AfterPlay afterPlay,
         long daemonRetries,
         StorageStats storage,
         long filesChecked,
@@ -89,8 +96,26 @@ record DriveReport(
         }
     }
 
+    /**
+     * The convergence phase alone.
+     *
+     * @param bytesStillNeeded bytes of the chunks ready at the end that were not on disk when the last operation was
+     *                         answered: each such chunk's size less the bytes it already had then
+     * @param bytesDownloaded  file body bytes the storage sent from then to the end (its live counter: the daemon's
+     *                         metrics may be a tenth of a second old); bytes still in flight when the play ended
+     *                         are not counted, bytes sent into transfers cut later are
+     */
+    record AfterPlay(long bytesStillNeeded, long bytesDownloaded) {
+        /** Bytes downloaded per byte still needed; empty when nothing was. */
+        OptionalDouble downloadRatio() {
+            return bytesStillNeeded > 0 ? OptionalDouble.of((double) bytesDownloaded / bytesStillNeeded)
+                    : OptionalDouble.empty();
+        }
+    }
+
     DriveReport {
         requireNonNull(settings, "settings");
+        requireNonNull(afterPlay, "afterPlay");
         requireNonNull(ops, "ops");
         requireNonNull(played, "played");
         requireNonNull(convergence, "convergence");
@@ -136,6 +161,9 @@ record DriveReport(
         out.append(String.format(Locale.ROOT, "bytes: downloaded %s, needed %s, ratio %s (waste %s); daemon "
                         + "retries %d%n", Sizes.format(bytesDownloaded), Sizes.format(bytesNeeded),
                 fixed(downloadRatio(), 2), percent(wasteRatio()), daemonRetries));
+        out.append(String.format(Locale.ROOT, "after the last operation: still needed %s, downloaded %s, ratio %s%n",
+                Sizes.format(afterPlay.bytesStillNeeded()), Sizes.format(afterPlay.bytesDownloaded()),
+                fixed(afterPlay.downloadRatio(), 2)));
         StringJoiner faults = new StringJoiner(", ");
         storage.faults().forEach((type, n) -> {
             if (n != 0) {
@@ -186,6 +214,11 @@ record DriveReport(
             gen.writeNumberField("bytes_needed", bytesNeeded);
             writeRatio(gen, "download_ratio", downloadRatio());
             writeRatio(gen, "waste_ratio", wasteRatio());
+            gen.writeObjectFieldStart("after_play");
+            gen.writeNumberField("bytes_still_needed", afterPlay.bytesStillNeeded());
+            gen.writeNumberField("bytes_downloaded", afterPlay.bytesDownloaded());
+            writeRatio(gen, "download_ratio", afterPlay.downloadRatio());
+            gen.writeEndObject();
             gen.writeNumberField("daemon_retries", daemonRetries);
             gen.writeObjectFieldStart("storage_stats");
             gen.writeNumberField("requests", storage.requests());

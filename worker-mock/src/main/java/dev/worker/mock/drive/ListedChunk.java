@@ -17,12 +17,14 @@ import java.util.Optional;
  * @param dataset    its dataset
  * @param range      its block range
  * @param state      {@code queued}, {@code downloading}, {@code ready}, {@code failed} or {@code removing}
+ * @param bytesDone  bytes on disk
  * @param bytesTotal bytes expected (0 while unknown)
  * @param refs       open references
  * @param path       the chunk's directory, while ready
  * @param lastError  the last transfer error
  */
-record ListedChunk(ChunkId id, DatasetId dataset, BlockRange range, String state, long bytesTotal, long refs,
+record ListedChunk(ChunkId id, DatasetId dataset, BlockRange range, String state, long bytesDone, long bytesTotal,
+        long refs,
         Optional<Path> path, Optional<String> lastError) {
     static final String READY = "ready";
     static final String FAILED = "failed";
@@ -58,6 +60,7 @@ record ListedChunk(ChunkId id, DatasetId dataset, BlockRange range, String state
                     DatasetId.parse(text(node, "dataset_id", where)),
                     new BlockRange(number(range, "start", where), number(range, "end", where)),
                     text(node, "state", where),
+                    node.path("bytes_done").asLong(0),
                     node.path("bytes_total").asLong(0),
                     node.path("refs").asLong(0),
                     path,

@@ -2,6 +2,7 @@ package dev.worker.mock.drive;
 
 import static dev.worker.mock.drive.Fixtures.chunk;
 import static dev.worker.mock.drive.Fixtures.listed;
+import static dev.worker.mock.drive.Fixtures.listing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.worker.core.ChunkDescriptor;
@@ -17,14 +18,6 @@ final class ConvergenceWaiterTest {
     private static final ChunkDescriptor A = chunk(1, 1, 0, 100);
     private static final ChunkDescriptor B = chunk(2, 1, 100, 200);
     private static final ChunkDescriptor C = chunk(3, 2, 0, 100);
-
-    private static ChunkListing listing(ListedChunk... chunks) {
-        Map<ChunkId, ListedChunk> map = new TreeMap<>();
-        for (ListedChunk chunk : chunks) {
-            map.put(chunk.id(), chunk);
-        }
-        return new ChunkListing(map);
-    }
 
     private static DriverModel wanting(ChunkDescriptor... chunks) {
         DriverModel model = new DriverModel(Map.of(), 0, Duration.ofSeconds(1));
@@ -71,7 +64,7 @@ final class ConvergenceWaiterTest {
 
     @Test
     void aWantedFailedChunk_isHopeless() {
-        ListedChunk failed = new ListedChunk(A.id(), A.datasetId(), A.range(), "failed", 0, 0, Optional.empty(),
+        ListedChunk failed = new ListedChunk(A.id(), A.datasetId(), A.range(), "failed", 0, 0, 0, Optional.empty(),
                 Optional.of("HTTP 404"));
         assertThat(ConvergenceWaiter.failed(listing(failed), wanting(A)))
                 .containsExactly("wanted chunk " + A.id() + " failed: HTTP 404");

@@ -24,7 +24,7 @@ final class DriveReportTest {
                 new DriveReport.Settings(URI.create("http://127.0.0.1:7070"), URI.create("http://127.0.0.1:9/"),
                         Optional.of(Path.of("/data")), 7, 7, 2, OperationMix.defaults(), 24),
                 counter.snapshot(), Duration.ofMillis(1234), violations.isEmpty(), Duration.ofMillis(567), 10, 10,
-                3 << 20, bytesNeeded, 4, new StorageStats(80, 3 << 20, Map.of("error", 3L, "reset", 0L)), 20, 2 << 20,
+                3 << 20, bytesNeeded, new DriveReport.AfterPlay(bytesNeeded / 2, 3 << 19), 4, new StorageStats(80, 3 << 20, Map.of("error", 3L, "reset", 0L)), 20, 2 << 20,
                 errors.size(), errors, violations.size(), violations, List.of("a note"));
     }
 
@@ -41,6 +41,7 @@ final class DriveReportTest {
                 "lease             0          0        1\n",
                 "played in 1234ms; converged in 567ms (10 chunks wanted, 10 ready)\n",
                 "bytes: downloaded 3 MiB, needed 2 MiB, ratio 1.50 (waste 50%); daemon retries 4\n",
+                "after the last operation: still needed 1 MiB, downloaded 1.5 MiB, ratio 1.50\n",
                 "storage: 80 requests, 3 MiB sent; faults injected: error 3\n",
                 "checked: 20 files, 2 MiB hashed\n",
                 "errors: none\n", "violations: none\n", "notes: 1\n  - a note\n");
@@ -76,6 +77,9 @@ final class DriveReportTest {
         assertThat(node.get("bytes_needed").asLong()).isEqualTo(2 << 20);
         assertThat(node.get("download_ratio").asDouble()).isEqualTo(1.5);
         assertThat(node.get("waste_ratio").asDouble()).isEqualTo(0.5);
+        assertThat(node.get("after_play").get("bytes_still_needed").asLong()).isEqualTo(1 << 20);
+        assertThat(node.get("after_play").get("bytes_downloaded").asLong()).isEqualTo(3 << 19);
+        assertThat(node.get("after_play").get("download_ratio").asDouble()).isEqualTo(1.5);
         assertThat(node.get("storage_stats").get("faults").get("error").asLong()).isEqualTo(3);
         assertThat(node.get("checked").get("files").asLong()).isEqualTo(20);
         assertThat(node.get("violations")).isEmpty();
@@ -89,6 +93,7 @@ final class DriveReportTest {
         assertThat(node.get("ok").asBoolean()).isFalse();
         assertThat(node.get("download_ratio").isNull()).isTrue();
         assertThat(node.get("waste_ratio").isNull()).isTrue();
+        assertThat(node.get("after_play").get("download_ratio").isNull()).isTrue();
         assertThat(node.get("violation_count").asLong()).isEqualTo(1);
         assertThat(node.get("violations").get(0).get("check").asText()).isEqualTo("disk");
         assertThat(node.get("violations").get(0).get("message").asText()).isEqualTo("leftover tmp/x");

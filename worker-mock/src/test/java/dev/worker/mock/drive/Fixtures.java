@@ -53,7 +53,16 @@ final class Fixtures {
     }
 
     static ListedChunk listed(ChunkDescriptor chunk, String state) {
-        return new ListedChunk(chunk.id(), chunk.datasetId(), chunk.range(), state, 100, 0, Optional.empty(),
+        return new ListedChunk(chunk.id(), chunk.datasetId(), chunk.range(), state,
+                state.equals(ListedChunk.READY) ? 100 : 0, 100, 0, Optional.empty(),
                 Optional.empty());
+    }
+
+    static ChunkListing listing(ListedChunk... chunks) {
+        Map<ChunkId, ListedChunk> map = new TreeMap<>();
+        for (ListedChunk chunk : chunks) {
+            map.put(chunk.id(), chunk);
+        }
+        return new ChunkListing(map);
     }
 }
