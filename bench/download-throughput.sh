@@ -29,6 +29,7 @@ mkdir -p "$W"/{www,dl,nginx}
 have_nginx=0; have_aria2=0
 need nginx && have_nginx=1
 need aria2c aria2 && have_aria2=1
+have_openssl=0; need openssl openssl && have_openssl=1
 
 # curl --parallel; its progress meter ignores -s (curl 7.88), so stderr is shown only when it fails.
 pcurl() {
@@ -86,6 +87,18 @@ EOF
 fi
 
 # ---- the contenders -------------------------------------------------------------------------------------------
+# CPU: busy time of the whole machine (user, nice, system, irq, softirq from /proc/stat; the server's share
+# included) between cpu_start and cpu_end, in CPU-seconds, set in CPU_S.
+cpu_busy_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+cpu_start() {
+    CPU_T0=$(cpu_busy_ticks)
+}
+cpu_end() {
+    CPU_S=$(awk -v a="$CPU_T0" -v b="$(cpu_busy_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
+}
+
 # Each run_* sets R to its throughput in MB/s (functions run in this shell, so cleanup knows their processes).
 mbps() { # bytes nanos
     R=$(awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / (ns / 1e9) / 1e6 }')
@@ -112,14 +125,18 @@ timed_assignment() { # server [samples-file]
         sampler=$!
         BENCH_PIDS+=("$sampler")
     fi
+    cpu_start
     t0=$(now_ns)
     curl -sSf -X PUT --data-binary @"$W/manifest-$server.json" "$DAEMON_URL/v1/assignment" > /dev/null
+    # A slow, cheap poll (every process it starts takes CPU from the contender); the end is exact anyway: the last publish renames
+    # tmp/<id>.<n> into chunks/, which sets the directory's mtime (the directory fsync after it is not counted).
     while :; do
-        ready=$(curl -s "$DAEMON_URL/v1/chunks?state=ready" | jq '.chunks | length')
+        ready=$(curl -s "$DAEMON_URL/v1/chunks?state=ready" | tr ',' '\n' | grep -c '"state":"ready"' || true)
         [ "$ready" = "$CHUNKS" ] && break
-        sleep 0.02
+        sleep 0.25
     done
-    t1=$(now_ns)
+    t1=$(stat -c '%.9Y' "$W/data/chunks" | tr -d .)
+    cpu_end
     if [ -n "$sampler" ]; then
         sleep 0.3
         kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
@@ -140,7 +157,7 @@ run_worker() { # server [samples-prefix]
     start_daemon "$W/data"
     wait_http_ok "$DAEMON_URL/health/ready" 60
     timed_assignment "$server" ${prefix:+"$prefix.cold.samples"}
-    R_COLD=$R
+    R_COLD=$R; CPU_COLD=$CPU_S
     curl -sSf -X PUT --data-binary '{"chunks": []}' "$DAEMON_URL/v1/assignment" > /dev/null
     while [ "$(curl -s "$DAEMON_URL/v1/chunks" | jq '.chunks | length')" != 0 ]; do
         sleep 0.05
@@ -155,10 +172,12 @@ run_aria2() { # server
     local server="$1" t0 t1
     clean_dl
     sed -E "s#^(http://[^/]+/)(.*)#\\1\\2\n  out=\\2#" "$W/urls-$server.txt" > "$W/aria2.txt"
+    cpu_start
     t0=$(now_ns)
     aria2c -q -j16 -x1 -i "$W/aria2.txt" -d "$W/dl" --allow-overwrite=true --auto-file-renaming=false
     sync
     t1=$(now_ns)
+    cpu_end
     mbps "$TOTAL_BYTES" $((t1 - t0))
 }
 
@@ -166,19 +185,23 @@ run_curl() { # server
     local server="$1" t0 t1
     clean_dl
     sed -E "s#^(http://[^/]+/)(.*)#url = \"\\1\\2\"\noutput = \"$W/dl/\\2\"#" "$W/urls-$server.txt" > "$W/curl.cfg"
+    cpu_start
     t0=$(now_ns)
     pcurl --parallel-max 16 --create-dirs -K "$W/curl.cfg"
     sync
     t1=$(now_ns)
+    cpu_end
     mbps "$TOTAL_BYTES" $((t1 - t0))
 }
 
 run_network() { # server
     local server="$1" t0 t1
     sed -E 's#^(.*)$#url = "\1"\noutput = "/dev/null"#' "$W/urls-$server.txt" > "$W/null.cfg"
+    cpu_start
     t0=$(now_ns)
     pcurl --parallel-max 16 -K "$W/null.cfg"
     t1=$(now_ns)
+    cpu_end
     mbps "$TOTAL_BYTES" $((t1 - t0))
 }
 
@@ -193,30 +216,47 @@ run_disk() {
     rm -f "$W/dl/dd.bin"
     sync
     t2=$(now_ns)
+    cpu_start
     dd if=/dev/zero of="$W/dl/dd.bin" bs=1M count="$mib" oflag=direct conv=fsync status=none 2>/dev/null \
         || dd if=/dev/zero of="$W/dl/dd.bin" bs=1M count="$mib" conv=fsync status=none
     t3=$(now_ns)
+    cpu_end
     rm -f "$W/dl/dd.bin"
     mbps $((mib * 1048576)) $((t1 - t0)); R_BUFFERED=$R
     mbps $((mib * 1048576)) $((t3 - t2)); R_DIRECT=$R
     R=$(awk -v a="$R_BUFFERED" -v b="$R_DIRECT" 'BEGIN { print (a > b ? a : b) }')
 }
 
+# The hashing floor: SHA-256 on one core, in memory (openssl speed, 64 KiB blocks, SHA-NI where the CPU has it;
+# its rate is per CPU-second of user time). Sets R (MB/s) and CPU_S (CPU-seconds to hash the set).
+run_sha() {
+    local kbps
+    kbps=$(openssl speed -evp sha256 -bytes 65536 -seconds 2 2>/dev/null | awk '$1 == "sha256" { sub(/k$/, "", $2); print $2 }')
+    R=$(awk -v k="$kbps" 'BEGIN { printf "%.1f", k * 1000 / 1e6 }')
+    CPU_S=$(awk -v k="$kbps" -v b="$TOTAL_BYTES" 'BEGIN { printf "%.2f", b / (k * 1000) }')
+}
+
 RESULTS="$W/results.txt"
+CPUS="$W/cpu.txt"
 : > "$RESULTS"
+: > "$CPUS"
 for run in $(seq 1 "$RUNS"); do
     wait_idle
     log "run $run/$RUNS (CPUs ${IDLE}% idle before)"
-    run_disk; echo "disk - $run $R" >> "$RESULTS"
+    run_disk; echo "disk - $run $R" >> "$RESULTS"; echo "disk - $run $CPU_S" >> "$CPUS"
     echo "disk_buffered - $run $R_BUFFERED" >> "$RESULTS"; echo "disk_direct - $run $R_DIRECT" >> "$RESULTS"
     for server in $SERVERS; do
-        run_network "$server"; echo "network $server $run $R" >> "$RESULTS"
+        run_network "$server"; echo "network $server $run $R" >> "$RESULTS"; echo "network $server $run $CPU_S" >> "$CPUS"
         if [ "$have_aria2" = 1 ]; then
-            run_aria2 "$server"; echo "aria2c $server $run $R" >> "$RESULTS"
+            run_aria2 "$server"; echo "aria2c $server $run $R" >> "$RESULTS"; echo "aria2c $server $run $CPU_S" >> "$CPUS"
         fi
-        run_curl "$server"; echo "curl $server $run $R" >> "$RESULTS"
+        run_curl "$server"; echo "curl $server $run $R" >> "$RESULTS"; echo "curl $server $run $CPU_S" >> "$CPUS"
         run_worker "$server"; echo "worker_first $server $run $R_COLD" >> "$RESULTS"; echo "worker $server $run $R" >> "$RESULTS"
+        echo "worker_first $server $run $CPU_COLD" >> "$CPUS"; echo "worker $server $run $CPU_S" >> "$CPUS"
     done
+    if [ "$have_openssl" = 1 ]; then
+        run_sha; echo "sha256 - $run $R" >> "$RESULTS"; echo "sha256 - $run $CPU_S" >> "$CPUS"
+    fi
     awk -v r="$run" '$3 == r { printf "  %-13s %-6s %8s MB/s\n", $1, $2, $4 }' "$RESULTS" >&2
 done
 
@@ -229,11 +269,24 @@ for server in $SERVERS; do
     echo "$R" > "$W/plot/$server.warm.mbps"
 done
 
-med() { # tool server
-    awk -v t="$1" -v s="$2" '$1 == t && $2 == s { print $4 }' "$RESULTS" | median
+med() { # tool server [file]
+    awk -v t="$1" -v s="$2" '$1 == t && $2 == s { print $4 }' "${3:-$RESULTS}" | median
 }
-all() { # tool server
-    awk -v t="$1" -v s="$2" '$1 == t && $2 == s { print $4 }' "$RESULTS" | jq -s -c .
+all() { # tool server [file]
+    awk -v t="$1" -v s="$2" '$1 == t && $2 == s { print $4 }' "${3:-$RESULTS}" | jq -s -c .
+}
+GIB=$(awk -v b="$TOTAL_BYTES" 'BEGIN { print b / 2^30 }')
+per_gib() { # CPU-seconds for the set
+    awk -v c="$1" -v g="$GIB" 'BEGIN { if (c == "null" || c == "") print "-"; else printf "%.2f", c / g }'
+}
+CORES=$(nproc)
+# The CPU a verifying download cannot avoid: what the server and the receiving socket cost (network), hashing
+# (sha256) and the durable write (disk), each measured alone above; spread perfectly over the cores it bounds the
+# throughput of any downloader that checks SHA-256, as the design requires.
+verifying_limit() { # server
+    awk -v n="$(med network "$1" "$CPUS")" -v h="$(med sha256 - "$CPUS")" -v d="$(med disk - "$CPUS")" \
+        -v b="$TOTAL_BYTES" -v cores="$CORES" \
+        'BEGIN { if (h == "null") { print "-"; exit } printf "%.1f", b / ((n + h + d) / cores) / 1e6 }'
 }
 
 DISK=$(med disk -)
@@ -255,6 +308,16 @@ DISK=$(med disk -)
                 ">=1.0x aria2c: $g1; >=0.8x min(network,disk): $g2"
         done
     done
+    printf '\nCPU-seconds of the whole machine per GiB (server included), median; sha256: %s CPU-s/GiB (openssl speed, %s MB/s on one core), disk (dd oflag=direct): %s\n' \
+        "$(per_gib "$(med sha256 - "$CPUS")")" "$(med sha256 -)" "$(per_gib "$(med disk - "$CPUS")")"
+    printf '%-7s %9s %13s %9s %9s %9s %17s %16s\n' server worker "first (cold)" aria2c curl network verifying_limit worker_vs_limit
+    for server in $SERVERS; do
+        vl=$(verifying_limit "$server")
+        printf '%-7s %9s %13s %9s %9s %9s %17s %16s\n' "$server" "$(per_gib "$(med worker "$server" "$CPUS")")" \
+            "$(per_gib "$(med worker_first "$server" "$CPUS")")" "$(per_gib "$(med aria2c "$server" "$CPUS")")" \
+            "$(per_gib "$(med curl "$server" "$CPUS")")" "$(per_gib "$(med network "$server" "$CPUS")")" \
+            "$vl MB/s" "$(ratio "$(med worker "$server")" "$vl")"
+    done
 } | tee "$W/table.txt"
 
 # ---- results JSON and plot ------------------------------------------------------------------------------------
@@ -263,15 +326,24 @@ for server in $SERVERS; do
     servers_json=$(jq -c --arg s "$server" --argjson w "$(all worker "$server")" --argjson a "$(all aria2c "$server")" \
         --argjson c "$(all curl "$server")" --argjson n "$(all network "$server")" \
         --argjson f "$(all worker_first "$server")" \
+        --argjson cpu "$(jq -n -c --argjson w "$(all worker "$server" "$CPUS")" --argjson f "$(all worker_first "$server" "$CPUS")" \
+            --argjson a "$(all aria2c "$server" "$CPUS")" --argjson c "$(all curl "$server" "$CPUS")" \
+            --argjson n "$(all network "$server" "$CPUS")" \
+            '{worker: $w, worker_first_download: $f, aria2c: $a, curl: $c, network: $n}')" \
+        --arg vl "$(verifying_limit "$server")" \
         '. + {($s): {worker_mbps: $w, worker_first_download_mbps: $f, aria2c_mbps: $a, curl_mbps: $c,
-                     network_mbps: $n}}' <<< "$servers_json")
+                     network_mbps: $n, cpu_seconds: $cpu,
+                     verifying_limit_mbps: (if $vl == "-" then null else ($vl | tonumber) end)}}' <<< "$servers_json")
 done
 jq -n --argjson servers "$servers_json" --argjson disk "$(all disk -)" --arg bytes "$TOTAL_BYTES" \
     --argjson db "$(all disk_buffered -)" --argjson dd "$(all disk_direct -)" \
+    --argjson shacpu "$(all sha256 - "$CPUS")" --argjson sha "$(all sha256 -)" --argjson diskcpu "$(all disk - "$CPUS")" \
     --arg files "$NFILES" '{unit: "MB/s (10^6 bytes/s)", bytes: ($bytes | tonumber), files: ($files | tonumber),
       disk_mbps: $disk, disk_buffered_fsync_mbps: $db, disk_direct_fsync_mbps: $dd, servers: $servers,
-      medians: ($servers | with_entries(.value |= map_values(sort | if length % 2 == 1 then .[length / 2 | floor]
-               else (.[length / 2 - 1] + .[length / 2]) / 2 end))),
+      sha256_mbps: $sha, sha256_cpu_seconds: $shacpu, disk_direct_cpu_seconds: $diskcpu,
+      medians: ($servers | with_entries(.value |= (del(.cpu_seconds, .verifying_limit_mbps)
+               | map_values(sort | if length % 2 == 1 then .[length / 2 | floor]
+               else (.[length / 2 - 1] + .[length / 2]) / 2 end)))),
       disk_median_mbps: ($disk | sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)}' \
     | write_result
 
