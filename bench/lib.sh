@@ -206,12 +206,13 @@ machine_json() {
           jdk: $jdk, loadavg_at_start: $load}'
 }
 
-# Writes bench/out/$BENCH_NAME.json from a JSON value on stdin, adding the machine and the run count.
+# Writes bench/out/$BENCH_NAME.json from a JSON value on stdin, adding the machine and the run count (run_count:
+# a script's own "runs" holds its per-run figures).
 write_result() {
     local file="$BENCH_OUT/$BENCH_NAME.json"
     jq --argjson machine "$(machine_json)" --arg smoke "$SMOKE" --arg runs "$RUNS" \
         --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg commit "$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-        '. + {benchmark: "'"$BENCH_NAME"'", date: $date, commit: $commit, smoke: ($smoke == "1"), runs: ($runs | tonumber), machine: $machine}' \
+        '. + {benchmark: "'"$BENCH_NAME"'", date: $date, commit: $commit, smoke: ($smoke == "1"), run_count: ($runs | tonumber), machine: $machine}' \
         > "$file"
     log "results: $file"
 }
