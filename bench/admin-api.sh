@@ -36,6 +36,7 @@ log "daemon $DAEMON_URL answers $PATH_FIND with $BODY_BYTES bytes"
 if [ "$have_nginx" = 1 ]; then
     NGINX_PORT=$(free_port)
     cat > "$W/nginx/nginx.conf" <<EOF
+$(nginx_user_directive)
 worker_processes 1;
 daemon off;
 pid $W/nginx/nginx.pid;

@@ -4,18 +4,20 @@
 # Usage: bench/all.sh [--smoke] [--runs N]
 # Each script writes bench/out/<name>.json and prints its table; this one also collects the tables in
 # bench/out/all.txt. A failing script is reported and the others still run; the exit code is 1 if any failed.
+# BENCH_OUT and BENCH_WORK move the results and the scratch files elsewhere (the build's smoke test does).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p bench/out
-: > bench/out/all.txt
+OUT="${BENCH_OUT:-bench/out}"
+mkdir -p "$OUT"
+: > "$OUT/all.txt"
 failed=()
 for name in startup find latency memory deletion-lag admin-api download-throughput churn; do
-    echo "=== $name $*" | tee -a bench/out/all.txt
-    if ! bench/$name.sh "$@" | tee -a bench/out/all.txt; then
+    echo "=== $name $*" | tee -a "$OUT/all.txt"
+    if ! bench/$name.sh "$@" | tee -a "$OUT/all.txt"; then
         failed+=("$name")
     fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
-    echo "failed: ${failed[*]}" | tee -a bench/out/all.txt
+    echo "failed: ${failed[*]}" | tee -a "$OUT/all.txt"
     exit 1
 fi

@@ -57,6 +57,7 @@ if [ "$have_nginx" = 1 ]; then
     chmod -R a+rX "$W/www"
     NGINX_PORT=$(free_port)
     cat > "$W/nginx/nginx.conf" <<EOF
+$(nginx_user_directive)
 worker_processes 2;
 daemon off;
 pid $W/nginx/nginx.pid;

@@ -2,12 +2,13 @@
 #
 # Every script: `bench/NAME.sh [--smoke] [--runs N]`. --smoke uses tiny sizes and finishes in seconds; peers that
 # are missing are then skipped with a note instead of installed. Results go to bench/out/NAME.json (the last run
-# of each script) and a table to stdout. Processes a script starts are stopped by the script itself (by pid).
+# of each script; BENCH_OUT moves them, BENCH_WORK the scratch files) and a table to stdout. Processes a script
+# starts are stopped by the script itself (by pid).
 
 set -euo pipefail
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_OUT="$BENCH_ROOT/bench/out"
+BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/bench/out}"
 BENCH_JARS_DAEMON="$BENCH_ROOT/worker-daemon/target/worker-daemon-0.1.0-SNAPSHOT-all.jar"
 BENCH_JARS_MOCK="$BENCH_ROOT/worker-mock/target/worker-mock-0.1.0-SNAPSHOT-all.jar"
 BENCH_JARS_BENCH="$BENCH_ROOT/worker-bench/target/benchmarks.jar"
@@ -180,6 +181,14 @@ need() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
     command -v "$cmd" >/dev/null 2>&1
+}
+
+# The first line of a benchmark's nginx.conf. nginx started by root runs its workers as nobody, who may not reach
+# files under a private BENCH_WORK; here they run as the user running the script.
+nginx_user_directive() {
+    if [ "$(id -u)" = 0 ]; then
+        echo "user $(id -un) $(id -gn);"
+    fi
 }
 
 # Drops the page cache when allowed (root); returns 1 otherwise.
