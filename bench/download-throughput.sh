@@ -129,8 +129,9 @@ timed_assignment() { # server [samples-file]
     cpu_start
     t0=$(now_ns)
     curl -sSf -X PUT --data-binary @"$W/manifest-$server.json" "$DAEMON_URL/v1/assignment" > /dev/null
-    # A slow, cheap poll (every process it starts takes CPU from the contender); the end is exact anyway: the last publish renames
-    # tmp/<id>.<n> into chunks/, which sets the directory's mtime (the directory fsync after it is not counted).
+    # A slow, cheap poll (every process it starts takes CPU from the contender); the end is exact anyway: the last
+    # publish renames tmp/<id>.<n> into chunks/, which sets the directory's mtime (the directory fsync after it is
+    # not counted).
     while :; do
         ready=$(curl -s "$DAEMON_URL/v1/chunks?state=ready" | tr ',' '\n' | grep -c '"state":"ready"' || true)
         [ "$ready" = "$CHUNKS" ] && break

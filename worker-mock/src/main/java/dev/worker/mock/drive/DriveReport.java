@@ -108,17 +108,16 @@ record DriveReport(
     record AfterPlay(long bytesStillNeeded, long bytesDownloaded) {
         /** Bytes downloaded per byte still needed; empty when nothing was. */
         OptionalDouble downloadRatio() {
-            return bytesStillNeeded > 0 ? OptionalDouble.of((double) bytesDownloaded / bytesStillNeeded)
-                    : OptionalDouble.empty();
+            return ratio(bytesDownloaded, bytesStillNeeded);
         }
     }
 
     DriveReport {
         requireNonNull(settings, "settings");
-        requireNonNull(afterPlay, "afterPlay");
         requireNonNull(ops, "ops");
         requireNonNull(played, "played");
         requireNonNull(convergence, "convergence");
+        requireNonNull(afterPlay, "afterPlay");
         requireNonNull(storage, "storage");
         errors = List.copyOf(errors);
         violations = List.copyOf(violations);
@@ -135,7 +134,11 @@ record DriveReport(
 
     /** Bytes downloaded per byte needed; empty when nothing had to be downloaded. */
     OptionalDouble downloadRatio() {
-        return bytesNeeded > 0 ? OptionalDouble.of((double) bytesDownloaded / bytesNeeded) : OptionalDouble.empty();
+        return ratio(bytesDownloaded, bytesNeeded);
+    }
+
+    private static OptionalDouble ratio(long downloaded, long needed) {
+        return needed > 0 ? OptionalDouble.of((double) downloaded / needed) : OptionalDouble.empty();
     }
 
     OptionalDouble wasteRatio() {

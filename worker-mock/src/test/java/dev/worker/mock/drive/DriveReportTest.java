@@ -24,7 +24,8 @@ final class DriveReportTest {
                 new DriveReport.Settings(URI.create("http://127.0.0.1:7070"), URI.create("http://127.0.0.1:9/"),
                         Optional.of(Path.of("/data")), 7, 7, 2, OperationMix.defaults(), 24),
                 counter.snapshot(), Duration.ofMillis(1234), violations.isEmpty(), Duration.ofMillis(567), 10, 10,
-                3 << 20, bytesNeeded, new DriveReport.AfterPlay(bytesNeeded / 2, 3 << 19), 4, new StorageStats(80, 3 << 20, Map.of("error", 3L, "reset", 0L)), 20, 2 << 20,
+                3 << 20, bytesNeeded, new DriveReport.AfterPlay(bytesNeeded / 2, 3 << 19), 4,
+                new StorageStats(80, 3 << 20, Map.of("error", 3L, "reset", 0L)), 20, 2 << 20,
                 errors.size(), errors, violations.size(), violations, List.of("a note"));
     }
 
