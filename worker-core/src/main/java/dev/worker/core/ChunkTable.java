@@ -277,6 +277,26 @@ final class ChunkTable implements Transitions.Memory {
         return entries.values();
     }
 
+    /**
+     * Every entry, each one read no earlier than a ref found before this call could show it: an entry not read as
+     * {@link Phase.Ready} may be the one a publish under way is replacing, so it is read again through
+     * {@link #settled}; a Ready one is already at least as new as its publish. Entries forgotten meanwhile are left
+     * out.
+     */
+    List<Entry> settledEntries() {
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Map.Entry<ChunkId, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            if (!(entry.phase() instanceof Phase.Ready)) {
+                entry = settled(e.getKey());
+            }
+            if (entry != null) {
+                out.add(entry);
+            }
+        }
+        return out;
+    }
+
     int size() {
         return entries.size();
     }

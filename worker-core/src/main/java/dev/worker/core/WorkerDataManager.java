@@ -240,7 +240,7 @@ public final class WorkerDataManager implements DataManager {
     @Override
     public List<ChunkStatus> list() {
         List<ChunkStatus> result = new ArrayList<>();
-        for (Entry e : table.entries()) {
+        for (Entry e : table.settledEntries()) {
             if (e.desired() && e.phase() instanceof Phase.Ready) {
                 result.add(statusOf(e));
             }
@@ -252,7 +252,7 @@ public final class WorkerDataManager implements DataManager {
     @Override
     public List<ChunkStatus> statuses() {
         List<ChunkStatus> result = new ArrayList<>(table.size());
-        for (Entry e : table.entries()) {
+        for (Entry e : table.settledEntries()) {
             result.add(statusOf(e));
         }
         result.sort(Comparator.comparing(ChunkStatus::id));

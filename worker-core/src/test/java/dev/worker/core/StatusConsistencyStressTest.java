@@ -23,6 +23,21 @@ final class StatusConsistencyStressTest {
 
     @Test
     void aFoundChunkReadsReadyWhileItIsPublishedAndRemovedOverAndOver() throws Exception {
+        findWhilePublishingAndRemoving(StatusConsistencyStressTest::checkHeld);
+    }
+
+    @Test
+    void aFoundChunkIsListedReadyWhileItIsPublishedAndRemovedOverAndOver() throws Exception {
+        findWhilePublishingAndRemoving(StatusConsistencyStressTest::checkListed);
+    }
+
+    @Test
+    void aFoundChunkIsInTheReadyListWhileItIsPublishedAndRemovedOverAndOver() throws Exception {
+        findWhilePublishingAndRemoving(StatusConsistencyStressTest::checkInReadyList);
+    }
+
+    /** A thread finds the chunk over and over and checks each found ref; the test thread publishes and removes it. */
+    private void findWhilePublishingAndRemoving(HeldCheck check) throws Exception {
         try (ManagerFixture fx = new ManagerFixture(dataDir); WorkerDataManager manager = fx.open()) {
             ChunkDescriptor chunk = fx.chunk("c", "d", 0, 10, 1, 1_024);
             ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -33,7 +48,7 @@ final class StatusConsistencyStressTest {
                     Optional<ChunkRef> found = manager.find(chunk.datasetId(), BLOCK);
                     if (found.isPresent()) {
                         try (ChunkRef ref = found.get()) {
-                            checkHeld(manager, ref, wrong);
+                            check.check(manager, ref, wrong);
                             checked.incrementAndGet();
                         }
                     }
@@ -88,6 +103,32 @@ final class StatusConsistencyStressTest {
                 }
             }
             assertThat(wrong).as("states read while a ref was held").isEmpty();
+        }
+    }
+
+    private interface HeldCheck {
+        void check(DataManager manager, ChunkRef ref, ConcurrentLinkedQueue<String> wrong);
+    }
+
+    /** The listing of all chunks, read while the ref is held: the chunk is ready in it, or removing after a delete. */
+    private static void checkListed(DataManager manager, ChunkRef ref, ConcurrentLinkedQueue<String> wrong) {
+        ChunkState listed = ChunkState.ABSENT;
+        for (ChunkStatus s : manager.statuses()) {
+            if (s.id().equals(ref.id())) {
+                listed = s.state();
+            }
+        }
+        if (listed != ChunkState.READY && listed != ChunkState.REMOVING) {
+            wrong.add("listed as " + listed.wireName() + " while a ref was held");
+        }
+    }
+
+    /** The list of ready chunks, read while the ref is held, has the chunk unless a delete came since. */
+    private static void checkInReadyList(DataManager manager, ChunkRef ref, ConcurrentLinkedQueue<String> wrong) {
+        boolean inReadyList = manager.list().stream().anyMatch(s -> s.id().equals(ref.id()));
+        ChunkState after = manager.status(ref.id()).map(ChunkStatus::state).orElse(ChunkState.ABSENT);
+        if (!inReadyList && after != ChunkState.REMOVING) {
+            wrong.add("missing from the ready list while a ref was held (then read as " + after.wireName() + ")");
         }
     }
 
