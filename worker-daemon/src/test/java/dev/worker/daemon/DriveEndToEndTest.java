@@ -93,10 +93,12 @@ final class DriveEndToEndTest {
         assertThat(faults.get("error").asLong() + faults.get("reset").asLong() + faults.get("truncate").asLong())
                 .as("faults injected").isPositive();
         assertThat(report.get("bytes_downloaded").asLong()).isGreaterThanOrEqualTo(report.get("bytes_needed").asLong());
+        // After the play: a part of the storage's count over the run. Not compared with the bytes still needed:
+        // bytes sent before the play ended may reach the disk only after the listing taken then.
         JsonNode afterPlay = report.get("after_play");
-        assertThat(afterPlay.get("bytes_downloaded").asLong()).as("bytes fetched after the play")
-                .isGreaterThanOrEqualTo(afterPlay.get("bytes_still_needed").asLong())
-                .isLessThanOrEqualTo(report.get("bytes_downloaded").asLong());
+        assertThat(afterPlay.get("bytes_still_needed").asLong()).isNotNegative();
+        assertThat(afterPlay.get("bytes_downloaded").asLong()).as("bytes sent after the play").isNotNegative()
+                .isLessThanOrEqualTo(report.get("storage_stats").get("bytes_sent").asLong());
         assertThat(report.get("checked").get("files").asLong()).isEqualTo(2 * report.get("ready_chunks").asLong());
     }
 
