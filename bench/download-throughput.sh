@@ -242,22 +242,26 @@ RESULTS="$W/results.txt"
 CPUS="$W/cpu.txt"
 : > "$RESULTS"
 : > "$CPUS"
+# Keeps one measurement of run $run: its throughput in RESULTS, its CPU-seconds in CPUS.
+record() { # tool server mbps cpu_seconds
+    echo "$1 $2 $run $3" >> "$RESULTS"
+    echo "$1 $2 $run $4" >> "$CPUS"
+}
 for run in $(seq 1 "$RUNS"); do
     wait_idle
     log "run $run/$RUNS (CPUs ${IDLE}% idle before)"
-    run_disk; echo "disk - $run $R" >> "$RESULTS"; echo "disk - $run $CPU_S" >> "$CPUS"
+    run_disk; record disk - "$R" "$CPU_S"
     echo "disk_buffered - $run $R_BUFFERED" >> "$RESULTS"; echo "disk_direct - $run $R_DIRECT" >> "$RESULTS"
     for server in $SERVERS; do
-        run_network "$server"; echo "network $server $run $R" >> "$RESULTS"; echo "network $server $run $CPU_S" >> "$CPUS"
+        run_network "$server"; record network "$server" "$R" "$CPU_S"
         if [ "$have_aria2" = 1 ]; then
-            run_aria2 "$server"; echo "aria2c $server $run $R" >> "$RESULTS"; echo "aria2c $server $run $CPU_S" >> "$CPUS"
+            run_aria2 "$server"; record aria2c "$server" "$R" "$CPU_S"
         fi
-        run_curl "$server"; echo "curl $server $run $R" >> "$RESULTS"; echo "curl $server $run $CPU_S" >> "$CPUS"
-        run_worker "$server"; echo "worker_first $server $run $R_COLD" >> "$RESULTS"; echo "worker $server $run $R" >> "$RESULTS"
-        echo "worker_first $server $run $CPU_COLD" >> "$CPUS"; echo "worker $server $run $CPU_S" >> "$CPUS"
+        run_curl "$server"; record curl "$server" "$R" "$CPU_S"
+        run_worker "$server"; record worker_first "$server" "$R_COLD" "$CPU_COLD"; record worker "$server" "$R" "$CPU_S"
     done
     if [ "$have_openssl" = 1 ]; then
-        run_sha; echo "sha256 - $run $R" >> "$RESULTS"; echo "sha256 - $run $CPU_S" >> "$CPUS"
+        run_sha; record sha256 - "$R" "$CPU_S"
     fi
     awk -v r="$run" '$3 == r { printf "  %-13s %-6s %8s MB/s\n", $1, $2, $4 }' "$RESULTS" >&2
 done
