@@ -15,9 +15,16 @@ WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-8}"
 if [ "$SMOKE" = 1 ]; then CHUNKS=300; WRK_SECONDS="${WRK_SECONDS:-2}"; else CHUNKS=30000; WRK_SECONDS="${WRK_SECONDS:-10}"; fi
 W="$BENCH_WORK"
-need wrk || { log "wrk is missing: nothing to measure"; exit 0; }
 have_nginx=0
 need nginx && have_nginx=1
+if ! need wrk; then
+    # Nothing can be measured without the load generator; the result says so (every figure missing).
+    print_missing
+    jq -n --arg chunks "$CHUNKS" '{wrk: null, ready_chunks: ($chunks | tonumber), daemon_rps: [], nginx_rps: [],
+        daemon_p99_ms: [], nginx_p99_ms: [], median: {daemon_rps: null, nginx_rps: null, daemon_vs_nginx: null}}' \
+        | write_result
+    exit 0
+fi
 
 src=$(datadir "$CHUNKS" 5)
 rm -rf "$W/data" "$W/www" "$W/nginx"
@@ -101,13 +108,16 @@ R=$(ratio "$D" "$N")
         "$BODY_BYTES" "$WRK_THREADS" "$WRK_CONNECTIONS" "$WRK_SECONDS" "$RUNS"
     printf '%-8s %12s %10s\n' server 'requests/s' 'p99 ms'
     printf '%-8s %12s %10s\n' daemon "$D" "$(med daemon 4)"
-    printf '%-8s %12s %10s\n' nginx "$N" "$(med nginx 4)"
+    printf '%-8s %12s %10s\n' nginx "$(or_missing "$N")" "$(or_missing "$(med nginx 4)")"
     printf 'daemon / nginx: %s (goal >= 0.7: %s)\n' "$R" \
-        "$(awk -v r="$R" 'BEGIN { print (r != "-" && r >= 0.7) ? "met" : "missed" }')"
+        "$(awk -v r="$R" 'BEGIN { print (r == "-") ? "no figure (nginx missing)" : (r >= 0.7) ? "met" : "missed" }')"
+    print_missing
 } | tee "$W/table.txt"
 jq -n --argjson d "$(all daemon 3)" --argjson n "$(all nginx 3)" --argjson dp "$(all daemon 4)" \
     --argjson np "$(all nginx 4)" --arg body "$BODY_BYTES" --arg chunks "$CHUNKS" --arg rss "$RSS_KB" \
     --arg wrk "wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${WRK_SECONDS}s --latency" \
-    '{wrk: $wrk, body_bytes: ($body | tonumber), ready_chunks: ($chunks | tonumber),
+    "$JQ_DEFS"'{wrk: $wrk, body_bytes: ($body | tonumber), ready_chunks: ($chunks | tonumber),
       daemon_rps: $d, nginx_rps: $n, daemon_p99_ms: $dp, nginx_p99_ms: $np,
-      daemon_rss_kb_after: ($rss | tonumber)}' | write_result
+      daemon_rss_kb_after: ($rss | tonumber),
+      median: {daemon_rps: ($d | median), nginx_rps: ($n | median),
+               daemon_vs_nginx: (if ($n | median) then ($d | median) / ($n | median) else null end)}}' | write_result

@@ -30,6 +30,7 @@ have_nginx=0; have_aria2=0
 need nginx && have_nginx=1
 need aria2c aria2 && have_aria2=1
 have_openssl=0; need openssl openssl && have_openssl=1
+have_gnuplot=0; need gnuplot gnuplot-nox && have_gnuplot=1
 
 # curl --parallel; its progress meter ignores -s (curl 7.88), so stderr is shown only when it fails.
 pcurl() {
@@ -282,8 +283,8 @@ all() { # tool server [file]
     awk -v t="$1" -v s="$2" '$1 == t && $2 == s { print $4 }' "${3:-$RESULTS}" | jq -s -c .
 }
 GIB=$(awk -v b="$TOTAL_BYTES" 'BEGIN { print b / 2^30 }')
-per_gib() { # CPU-seconds for the set
-    awk -v c="$1" -v g="$GIB" 'BEGIN { if (c == "null" || c == "") print "-"; else printf "%.2f", c / g }'
+per_gib() { # CPU-seconds for the set; "missing" when the contender did not run
+    awk -v c="$1" -v g="$GIB" 'BEGIN { if (c == "null" || c == "") print "missing"; else printf "%.2f", c / g }'
 }
 CORES=$(nproc)
 # The CPU a verifying download cannot avoid: what the server and the receiving socket cost (network), hashing
@@ -293,6 +294,15 @@ verifying_limit() { # server
     awk -v n="$(med network "$1" "$CPUS")" -v h="$(med sha256 - "$CPUS")" -v d="$(med disk - "$CPUS")" \
         -v b="$TOTAL_BYTES" -v cores="$CORES" \
         'BEGIN { if (h == "null") { print "-"; exit } printf "%.1f", b / ((n + h + d) / cores) / 1e6 }'
+}
+
+# "met" or "missed" for ratio $1 against goal $2; without a ratio because peer $3 did not run: "no figure (peer missing)".
+goal() { # ratio goal [peer]
+    if [ "$1" = "-" ]; then
+        echo "no figure${3:+ ($3 missing)}"
+    else
+        awk -v r="$1" -v g="$2" 'BEGIN { print (r >= g) ? "met" : "missed" }'
+    fi
 }
 
 DISK=$(med disk -)
@@ -307,11 +317,10 @@ DISK=$(med disk -)
         for kind in worker worker_first; do
             wk=$(med "$kind" "$server")
             r1=$(ratio "$wk" "$ar"); r2=$(ratio "$wk" "$lim")
-            g1=$(awk -v r="$r1" 'BEGIN { print (r != "-" && r >= 1.0) ? "met" : "missed" }')
-            g2=$(awk -v r="$r2" 'BEGIN { print (r != "-" && r >= 0.8) ? "met" : "missed" }')
+            g1=$(goal "$r1" 1.0 aria2c); g2=$(goal "$r2" 0.8)
             label=$([ "$kind" = worker ] && echo "running" || echo "first (cold)")
-            printf '%-7s %-13s %9s %9s %9s %9s %10s %13s %s\n' "$server" "$label" "$wk" "$ar" "$cu" "$ne" "$r1" "$r2" \
-                ">=1.0x aria2c: $g1; >=0.8x min(network,disk): $g2"
+            printf '%-7s %-13s %9s %9s %9s %9s %10s %13s %s\n' "$server" "$label" "$wk" "$(or_missing "$ar")" \
+                "$cu" "$ne" "$r1" "$r2" ">=1.0x aria2c: $g1; >=0.8x min(network,disk): $g2"
         done
     done
     printf '\nCPU-seconds of the whole machine per GiB (server included), median; sha256: %s CPU-s/GiB (openssl speed, %s MB/s on one core), disk (dd oflag=direct): %s\n' \
@@ -324,6 +333,7 @@ DISK=$(med disk -)
             "$(per_gib "$(med curl "$server" "$CPUS")")" "$(per_gib "$(med network "$server" "$CPUS")")" \
             "$vl MB/s" "$(ratio "$(med worker "$server")" "$vl")"
     done
+    print_missing
 } | tee "$W/table.txt"
 
 # ---- results JSON and plot ------------------------------------------------------------------------------------
@@ -344,16 +354,14 @@ done
 jq -n --argjson servers "$servers_json" --argjson disk "$(all disk -)" --arg bytes "$TOTAL_BYTES" \
     --argjson db "$(all disk_buffered -)" --argjson dd "$(all disk_direct -)" \
     --argjson shacpu "$(all sha256 - "$CPUS")" --argjson sha "$(all sha256 -)" --argjson diskcpu "$(all disk - "$CPUS")" \
-    --arg files "$NFILES" '{unit: "MB/s (10^6 bytes/s)", bytes: ($bytes | tonumber), files: ($files | tonumber),
+    --arg files "$NFILES" "$JQ_DEFS"'{unit: "MB/s (10^6 bytes/s)", bytes: ($bytes | tonumber), files: ($files | tonumber),
       disk_mbps: $disk, disk_buffered_fsync_mbps: $db, disk_direct_fsync_mbps: $dd, servers: $servers,
       sha256_mbps: $sha, sha256_cpu_seconds: $shacpu, disk_direct_cpu_seconds: $diskcpu,
-      medians: ($servers | with_entries(.value |= (del(.cpu_seconds, .verifying_limit_mbps)
-               | map_values(sort | if length % 2 == 1 then .[length / 2 | floor]
-               else (.[length / 2 - 1] + .[length / 2]) / 2 end)))),
-      disk_median_mbps: ($disk | sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)}' \
+      medians: ($servers | with_entries(.value |= (del(.cpu_seconds, .verifying_limit_mbps) | map_values(median)))),
+      disk_median_mbps: ($disk | median)}' \
     | write_result
 
-if need gnuplot gnuplot-nox; then
+if [ "$have_gnuplot" = 1 ]; then
     plot_args=""
     for server in $SERVERS; do
         for kind in cold warm; do

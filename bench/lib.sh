@@ -15,6 +15,13 @@ BENCH_JARS_BENCH="$BENCH_ROOT/worker-bench/target/benchmarks.jar"
 SMOKE=0
 RUNS=""
 BENCH_PIDS=()
+# Peer tools a smoke run skipped because they are not installed; write_result reports them as "missing".
+BENCH_MISSING=()
+# jq definitions the scripts share. median: of an array of numbers; null for an empty one (a peer that did not run
+# has no figure, and its figure is reported as missing, never computed from nothing).
+JQ_DEFS='def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+                            else (.[length / 2 - 1] + .[length / 2]) / 2 end;'
+
 
 # Parses the common options; the script's own default run count is $1.
 bench_init() {
@@ -130,7 +137,7 @@ now_ns() {
     date +%s%N
 }
 
-# Median of the numbers on stdin (one per line).
+# Median of the numbers on stdin (one per line); "null" when there are none.
 median() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "null" } else if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
 }
@@ -168,6 +175,7 @@ need() {
     fi
     if [ "$SMOKE" = 1 ]; then
         log "note: $cmd not installed; skipped in smoke mode"
+        BENCH_MISSING+=("$cmd")
         return 1
     fi
     log "installing $pkg"
@@ -215,15 +223,34 @@ machine_json() {
           jdk: $jdk, loadavg_at_start: $load}'
 }
 
-# Writes bench/out/$BENCH_NAME.json from a JSON value on stdin, adding the machine and the run count (run_count:
-# a script's own "runs" holds its per-run figures).
+# Writes bench/out/$BENCH_NAME.json from a JSON value on stdin, adding the machine, the run count (run_count:
+# a script's own "runs" holds its per-run figures) and the peer tools that were missing (their figures are null).
+# The file is written only from a complete, valid JSON value: a failed jq upstream leaves no result behind.
 write_result() {
-    local file="$BENCH_OUT/$BENCH_NAME.json"
-    jq --argjson machine "$(machine_json)" --arg smoke "$SMOKE" --arg runs "$RUNS" \
+    local file="$BENCH_OUT/$BENCH_NAME.json" input missing
+    input=$(cat)
+    if ! jq -e 'type == "object"' <<< "$input" > /dev/null 2>&1; then
+        echo "error: $BENCH_NAME produced no valid results (a JSON object was expected)" >&2
+        return 1
+    fi
+    missing=$(printf '%s\n' "${BENCH_MISSING[@]+"${BENCH_MISSING[@]}"}" | jq -R -s -c 'split("\n") | map(select(. != ""))')
+    jq --argjson machine "$(machine_json)" --arg smoke "$SMOKE" --arg runs "$RUNS" --argjson missing "$missing" \
         --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg commit "$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-        '. + {benchmark: "'"$BENCH_NAME"'", date: $date, commit: $commit, smoke: ($smoke == "1"), run_count: ($runs | tonumber), machine: $machine}' \
-        > "$file"
+        '. + {benchmark: "'"$BENCH_NAME"'", date: $date, commit: $commit, smoke: ($smoke == "1"), run_count: ($runs | tonumber),
+              missing_tools: $missing, machine: $machine}' <<< "$input" > "$file"
     log "results: $file"
+}
+
+# One line naming the peer tools this run skipped, if any (for the end of a script's table).
+print_missing() {
+    if [ ${#BENCH_MISSING[@]} -gt 0 ]; then
+        printf 'not installed, so not measured (figures reported as missing): %s\n' "${BENCH_MISSING[*]}"
+    fi
+}
+
+# Prints $1, or "missing" when it is empty or null (a peer that was not installed has no figure).
+or_missing() {
+    if [ -z "$1" ] || [ "$1" = null ]; then echo missing; else echo "$1"; fi
 }
 
 # Prints a ratio a/b with 2 decimals, or "-" when either is missing.
