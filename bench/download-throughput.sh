@@ -129,7 +129,7 @@ timed_assignment() { # server [samples-file]
     fi
     cpu_start
     t0=$(now_ns)
-    curl -sSf -X PUT --data-binary @"$W/manifest-$server.json" "$DAEMON_URL/v1/assignment" > /dev/null
+    curl -sSf -X PUT -H 'Content-Type: application/json' --data-binary @"$W/manifest-$server.json" "$DAEMON_URL/v1/assignment" > /dev/null
     # A slow, cheap poll (every process it starts takes CPU from the contender); the end is exact anyway: the last
     # publish renames tmp/<id>.<n> into chunks/, which sets the directory's mtime (the directory fsync after it is
     # not counted).
@@ -161,7 +161,7 @@ run_worker() { # server [samples-prefix]
     wait_http_ok "$DAEMON_URL/health/ready" 60
     timed_assignment "$server" ${prefix:+"$prefix.cold.samples"}
     R_COLD=$R; CPU_COLD=$CPU_S
-    curl -sSf -X PUT --data-binary '{"chunks": []}' "$DAEMON_URL/v1/assignment" > /dev/null
+    curl -sSf -X PUT -H 'Content-Type: application/json' --data-binary '{"chunks": []}' "$DAEMON_URL/v1/assignment" > /dev/null
     while [ "$(curl -s "$DAEMON_URL/v1/chunks" | jq '.chunks | length')" != 0 ]; do
         sleep 0.05
     done

@@ -94,6 +94,9 @@ public final class AdminClient implements AutoCloseable {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
         token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
         long start = System.nanoTime();
         try {
