@@ -10,8 +10,8 @@ import dev.worker.core.store.DataDirectoryLockedException;
 import dev.worker.daemon.api.AdminContext;
 import dev.worker.daemon.api.AdminServer;
 import dev.worker.daemon.api.BearerAuth;
-import dev.worker.daemon.api.LeaseManager;
 import dev.worker.daemon.api.ServiceState;
+import dev.worker.daemon.lease.LeaseManager;
 import dev.worker.daemon.metrics.ChunkDownloadTimer;
 import dev.worker.daemon.metrics.DaemonMetrics;
 import dev.worker.daemon.metrics.ManagerMetrics;
@@ -112,7 +112,7 @@ public final class Daemon implements AutoCloseable {
         BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
         DaemonMetrics metrics = new DaemonMetrics();
         ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
-        AdminContext context = new AdminContext(auth, config.limits(), metrics::scrape, offload);
+        AdminContext context = new AdminContext(auth, config.listen().host(), config.limits(), metrics::scrape, offload);
         AdminServer server;
         try {
             server = AdminServer.start(address, context);
@@ -166,7 +166,7 @@ public final class Daemon implements AutoCloseable {
                 return;
             }
             manager = opened;
-            leases = new LeaseManager(opened, config.clock(), config.limits().maxLeases());
+            leases = LeaseManager.withExpiryThread(opened, config.clock(), config.limits().leases());
             listener = opened.addListener(new ChunkDownloadTimer(metrics.registry()));
             openLeases = leases;
             openManager = Optional.of(opened);

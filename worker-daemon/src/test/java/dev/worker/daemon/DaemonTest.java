@@ -139,7 +139,8 @@ final class DaemonTest {
         try (Socket socket = new Socket(daemon.address().getAddress(), daemon.address().getPort())) {
             String body = ChunkDescriptorJson.toJson(a);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chunks HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+            out.write(("POST /v1/chunks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
             awaitCondition(() -> manager.intents.get() == 1);
@@ -177,7 +178,7 @@ final class DaemonTest {
                 Socket third = new Socket(daemon.address().getAddress(), daemon.address().getPort())) {
             third.setSoTimeout(10_000);
             assertThat(third.getInputStream().read()).as("the third connection is closed").isEqualTo(-1);
-            first.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            first.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             first.setSoTimeout(10_000);
             assertThat(readAll(first.getInputStream())).startsWith("http/1.1 200");

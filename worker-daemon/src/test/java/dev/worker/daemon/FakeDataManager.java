@@ -44,6 +44,9 @@ public final class FakeDataManager implements DataManager {
     private volatile Journal journal = Journal.DURABLE;
     private final List<CompletableFuture<?>> heldIntents = new CopyOnWriteArrayList<>();
     public final AtomicInteger intents = new AtomicInteger();
+    /** Runs at the start of every {@link #find}, outside the lock: lets a test hold finds at a chosen point. */
+    public volatile Runnable beforeFind = () -> {
+    };
 
     public enum Journal { DURABLE, HOLD, FAIL }
 
@@ -275,6 +278,7 @@ public final class FakeDataManager implements DataManager {
     @Override
     public Optional<ChunkRef> find(DatasetId dataset, long block) {
         checkOpen("find");
+        beforeFind.run();
         lock.lock();
         try {
             for (Chunk c : chunks.values()) {

@@ -49,11 +49,13 @@ public final class Http implements AutoCloseable {
     }
 
     public Reply post(String path, String body) {
-        return send(builder(path).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send(builder(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     public Reply put(String path, String body) {
-        return send(builder(path).PUT(HttpRequest.BodyPublishers.ofString(body)));
+        return send(builder(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     public Reply send(HttpRequest.Builder request) {

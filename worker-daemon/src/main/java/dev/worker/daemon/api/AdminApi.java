@@ -11,6 +11,8 @@ import dev.worker.core.ChunkStatus;
 import dev.worker.core.ConflictingDescriptorException;
 import dev.worker.core.DataManager;
 import dev.worker.core.DatasetId;
+import dev.worker.daemon.lease.LeaseLimits;
+import dev.worker.daemon.lease.LeaseManager;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -39,8 +41,12 @@ final class AdminApi {
         this.context = requireNonNull(context, "context");
     }
 
-    /** The body is the caller's: it stays readable until the returned future completes, then the caller frees it. */
-    CompletableFuture<ApiResponse> handle(Router.Match match, ByteBuf body) {
+    /**
+     * The body is the caller's: it stays readable until the returned future completes, then the caller frees it.
+     *
+     * @param client the client's address, as leases count it
+     */
+    CompletableFuture<ApiResponse> handle(Router.Match match, ByteBuf body, String client) {
         try {
             return switch (match.route()) {
                 case ADD_CHUNK -> addChunk(match, body);
@@ -50,7 +56,7 @@ final class AdminApi {
                 case VERIFY_CHUNK -> verifyChunk(match);
                 case ASSIGN -> offloadAsync(() -> assign(match, body));
                 case FIND_BLOCK -> done(findBlock(match));
-                case CREATE_LEASE -> done(createLease(match, body));
+                case CREATE_LEASE -> done(createLease(match, body, client));
                 case RELEASE_LEASE -> done(releaseLease(match));
                 case LIVE -> done(live(match));
                 case READY -> done(ready(match));
@@ -182,15 +188,24 @@ final class AdminApi {
         }
     }
 
-    private ApiResponse createLease(Router.Match match, ByteBuf body) {
+    private ApiResponse createLease(Router.Match match, ByteBuf body, String client) {
         noQuery(match);
         ServiceState.Running running = context.running();
-        ApiLimits limits = context.limits();
-        ApiJson.LeaseRequest request = ApiJson.leaseRequest(stream(body), limits.defaultLeaseTtl().toSeconds(),
-                limits.maxLeaseTtl().toSeconds());
-        LeaseManager.Lease lease = running.leases()
-                .create(request.dataset(), request.block(), Duration.ofSeconds(request.ttlSeconds()))
-                .orElseThrow(() -> notCovered(request.dataset(), request.block()));
+        LeaseLimits limits = context.limits().leases();
+        ApiJson.LeaseRequest request = ApiJson.leaseRequest(stream(body), limits.defaultTtl().toSeconds(),
+                limits.maxTtl().toSeconds());
+        LeaseManager.Lease lease = switch (running.leases().create(request.dataset(), request.block(),
+                Duration.ofSeconds(request.ttlSeconds()), client)) {
+            case LeaseManager.Outcome.Granted g -> g.lease();
+            case LeaseManager.Outcome.NotCovered n -> throw notCovered(request.dataset(), request.block());
+            case LeaseManager.Outcome.PoolFull f -> throw new ApiException(ApiError.TOO_MANY_LEASES, "there are "
+                    + f.max() + " active leases, the maximum; release some first");
+            case LeaseManager.Outcome.ClientFull f -> throw new ApiException(ApiError.TOO_MANY_LEASES, "client "
+                    + f.client() + " holds " + f.max() + " active leases, the maximum per client address "
+                    + "(--max-leases-per-client); release some first");
+            case LeaseManager.Outcome.Closed c -> throw new ApiException(ApiError.UNAVAILABLE,
+                    "the daemon is shutting down; no new leases");
+        };
         ChunkRef ref = lease.ref();
         ChunkStatus status;
         String path;

@@ -7,14 +7,30 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}. Connections that {@link ConnectionLimit} refused are closed at once.
+ * The admin API's pipeline, Netty's HTTP handlers around two of ours:
+ * <pre>
+ * idle        IdleStateHandler       silence between requests closes the connection
+ * deadline    RequestDeadline        overall deadlines on a request's head and body (raw bytes)
+ * http        HttpServerCodec        line, header and chunk size limits
+ * flow        FlowControlHandler     holds pipelined requests while one is answered
+ * keep-alive  HttpServerKeepAliveHandler  Connection: close, HTTP/1.0
+ * gate        RequestGate            early 4xx (token, browser rules, route, body), the request's life
+ * continue    HttpServerExpectContinueHandler  100 Continue for requests that passed the gate
+ * aggregate   HttpObjectAggregator   the body in one buffer (the gate enforces each route's limit first)
+ * api         AdminHandler           the endpoints
+ * </pre>
+ * Connections that {@link ConnectionLimit} refused are closed at once.
  */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(AdminChannelInitializer.class);
@@ -48,12 +64,20 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
     /** Adds the admin handlers to a pipeline (also used by tests on an embedded channel). */
     public static void configure(ChannelPipeline p, AdminContext context, ConnectionTracker tracker) {
         ApiLimits limits = context.limits();
-        p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("deadline", new RequestDeadline(limits.headerTimeout()));
+        // All-idle with output observed: a slow answer being written is not silence.
+        p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        RequestDeadline deadline = new RequestDeadline(limits.headerTimeout(), limits.bodyTimeout());
+        p.addLast("deadline", deadline);
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLineLength())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)));
-        p.addLast("admin", new AdminHandler(context, tracker));
+        p.addLast("flow", new FlowControlHandler());
+        p.addLast("keep-alive", new HttpServerKeepAliveHandler());
+        p.addLast("gate", new RequestGate(context, tracker, deadline));
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("aggregate", new HttpObjectAggregator((int) Math.max(limits.maxBodyBytes(),
+                limits.maxAssignmentBodyBytes())));
+        p.addLast("api", new AdminHandler(context));
     }
 }

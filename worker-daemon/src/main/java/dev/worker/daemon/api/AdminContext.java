@@ -7,19 +7,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * What the admin API serves from: the daemon's state (set by the daemon as it starts and stops), the auth check,
- * the limits, the metrics text and an executor for work too slow for an event loop.
+ * What the admin API serves from: the daemon's state (set by the daemon as it starts and stops), the auth check and
+ * the browser rules that apply without it, the limits and the budget of request bodies in memory, the metrics text
+ * and an executor for work too slow for an event loop.
  */
 public final class AdminContext {
     private final AtomicReference<ServiceState> state = new AtomicReference<>(new ServiceState.Starting());
     private final BearerAuth auth;
+    private final BrowserGuard browserGuard;
     private final ApiLimits limits;
+    private final BodyBudget bodyBudget;
     private final Supplier<String> metrics;
     private final Executor offload;
 
-    public AdminContext(BearerAuth auth, ApiLimits limits, Supplier<String> metrics, Executor offload) {
+    /** @param listenHost the {@code --listen} host: without a token, requests may name it in {@code Host} */
+    public AdminContext(BearerAuth auth, String listenHost, ApiLimits limits, Supplier<String> metrics,
+            Executor offload) {
         this.auth = requireNonNull(auth, "auth");
+        this.browserGuard = new BrowserGuard(listenHost);
         this.limits = requireNonNull(limits, "limits");
+        this.bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes());
         this.metrics = requireNonNull(metrics, "metrics");
         this.offload = requireNonNull(offload, "offload");
     }
@@ -38,6 +45,14 @@ public final class AdminContext {
 
     public ApiLimits limits() {
         return limits;
+    }
+
+    BrowserGuard browserGuard() {
+        return browserGuard;
+    }
+
+    BodyBudget bodyBudget() {
+        return bodyBudget;
     }
 
     String scrapeMetrics() {

@@ -34,15 +34,17 @@ public final class AdminServer implements AutoCloseable {
     private final Channel serverChannel;
     private final ChannelGroup channels;
     private final InFlight inFlight;
+    private final ConnectionLimit connections;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup channels,
-            InFlight inFlight) {
+            InFlight inFlight, ConnectionLimit connections) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
         this.channels = channels;
         this.inFlight = inFlight;
+        this.connections = connections;
     }
 
     /**
@@ -59,17 +61,18 @@ public final class AdminServer implements AutoCloseable {
                 new DefaultThreadFactory("admin-io", true), NioIoHandler.newFactory());
         ChannelGroup channels = new DefaultChannelGroup("admin", GlobalEventExecutor.INSTANCE);
         InFlight inFlight = new InFlight();
+        ConnectionLimit connections = new ConnectionLimit(context.limits().maxConnections());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new ConnectionLimit(context.limits().maxConnections()))
+                .handler(connections)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new AdminChannelInitializer(context, inFlight, channels));
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
-            return new AdminServer(boss, workers, channel, channels, inFlight);
+            return new AdminServer(boss, workers, channel, channels, inFlight, connections);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -90,6 +93,11 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Connections open now, refused ones that are still closing included. */
+    public int openConnections() {
+        return connections.open();
+    }
+
     /** Requests received and not yet answered. */
     public int requestsInFlight() {
         return inFlight.count();
@@ -106,7 +114,7 @@ public final class AdminServer implements AutoCloseable {
         }
         serverChannel.close().syncUninterruptibly();
         for (Channel ch : channels) {
-            ch.pipeline().fireUserEventTriggered(AdminHandler.DRAIN);
+            ch.pipeline().fireUserEventTriggered(RequestGate.DRAIN);
         }
         try {
             if (!inFlight.awaitZero(DRAIN_TIMEOUT)) {

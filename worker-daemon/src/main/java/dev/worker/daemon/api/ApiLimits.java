@@ -2,35 +2,39 @@ package dev.worker.daemon.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.daemon.lease.LeaseLimits;
 import java.time.Duration;
 
 /**
  * The admin API's limits.
  *
- * @param maxBodyBytes           a single-chunk or lease body (and any body on a route that takes none)
+ * @param maxBodyBytes           a single-chunk or lease body
  * @param maxAssignmentBodyBytes an assignment body
- * @param defaultLeaseTtl        lease time when the request gives none
- * @param maxLeaseTtl            the longest lease a request may ask for
- * @param maxLeases              active leases at once
- * @param idleTimeout            a connection that sends nothing for this long (between or within requests) closes
- * @param headerTimeout          a request's line and headers must arrive within this time of its first byte
+ * @param maxBufferedBodyBytes   request bodies held in memory at once, all connections together (at least
+ *                               {@code maxAssignmentBodyBytes}); beyond it a request is answered 503
+ * @param idleTimeout            a connection with no request in progress that sends and receives nothing for this
+ *                               long is closed
+ * @param headerTimeout          a request's line and headers must arrive within this time of its first byte (and
+ *                               the whole of a refused request, whose body is read only to be dropped)
+ * @param bodyTimeout            an accepted request's body must arrive within this time of its headers
  * @param responseTimeout        longest wait for the manager to make an intent durable before answering 503
  * @param maxConnections         open connections at once; more are closed at once
  * @param maxInitialLineLength   request line (method, target, version) length; longer gets 414
  * @param maxHeaderSize          all header lines together; larger gets 431
+ * @param leases                 how many leases, and how long
  */
 public record ApiLimits(
         int maxBodyBytes,
         long maxAssignmentBodyBytes,
-        Duration defaultLeaseTtl,
-        Duration maxLeaseTtl,
-        int maxLeases,
+        long maxBufferedBodyBytes,
         Duration idleTimeout,
         Duration headerTimeout,
+        Duration bodyTimeout,
         Duration responseTimeout,
         int maxConnections,
         int maxInitialLineLength,
-        int maxHeaderSize) {
+        int maxHeaderSize,
+        LeaseLimits leases) {
 
     public static final int MIB = 1 << 20;
 
@@ -40,53 +44,57 @@ public record ApiLimits(
         if (maxAssignmentBodyBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("max assignment body must be below 2 GiB, got " + maxAssignmentBodyBytes);
         }
-        positive(defaultLeaseTtl, "default lease ttl");
-        positive(maxLeaseTtl, "max lease ttl");
-        if (maxLeaseTtl.toSeconds() < 1) {
-            throw new IllegalArgumentException("max lease ttl must be at least 1s, got " + maxLeaseTtl);
-        }
-        if (defaultLeaseTtl.compareTo(maxLeaseTtl) > 0) {
-            defaultLeaseTtl = maxLeaseTtl;
-        }
-        positive(maxLeases, "max leases");
+        positive(maxBufferedBodyBytes, "max buffered body bytes");
+        maxBufferedBodyBytes = Math.max(maxBufferedBodyBytes, Math.max(maxBodyBytes, maxAssignmentBodyBytes));
         positive(idleTimeout, "idle timeout");
         positive(headerTimeout, "header timeout");
+        positive(bodyTimeout, "body timeout");
         positive(responseTimeout, "response timeout");
         positive(maxConnections, "max connections");
         positive(maxInitialLineLength, "max initial line length");
         positive(maxHeaderSize, "max header size");
+        requireNonNull(leases, "leases");
     }
 
-    /** The documented defaults: 1 MiB bodies, 64 MiB assignments, leases 300 s by default and 3600 s at most. */
+    /**
+     * The documented defaults: 1 MiB bodies, 64 MiB assignments, 128 MiB of bodies in memory at once, 60 s idle,
+     * 10 s for headers, 60 s for a body, 1024 connections, and {@link LeaseLimits#defaults()}.
+     */
     public static ApiLimits defaults() {
-        return new ApiLimits(MIB, 64L * MIB, Duration.ofSeconds(300), Duration.ofSeconds(3600), 100_000,
-                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 1024, 8192, 16384);
+        return new ApiLimits(MIB, 64L * MIB, 128L * MIB, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                Duration.ofSeconds(60), Duration.ofSeconds(30), 1024, 8192, 16384, LeaseLimits.defaults());
     }
 
     public ApiLimits withMaxAssignmentBodyBytes(long value) {
-        return new ApiLimits(maxBodyBytes, value, defaultLeaseTtl, maxLeaseTtl, maxLeases, idleTimeout, headerTimeout,
-                responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize);
+        return new ApiLimits(maxBodyBytes, value, maxBufferedBodyBytes, idleTimeout, headerTimeout, bodyTimeout,
+                responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize, leases);
     }
 
-    public ApiLimits withMaxLeaseTtl(Duration value) {
-        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, defaultLeaseTtl, value, maxLeases, idleTimeout,
-                headerTimeout, responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize);
+    public ApiLimits withMaxBufferedBodyBytes(long value) {
+        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, value, idleTimeout, headerTimeout, bodyTimeout,
+                responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize, leases);
     }
 
-    public ApiLimits withTimeouts(Duration idle, Duration header) {
-        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, defaultLeaseTtl, maxLeaseTtl, maxLeases, idle,
-                header, responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize);
+    public ApiLimits withTimeouts(Duration idle, Duration header, Duration body) {
+        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, maxBufferedBodyBytes, idle, header, body,
+                responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize, leases);
     }
 
     public ApiLimits withMaxConnections(int value) {
-        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, defaultLeaseTtl, maxLeaseTtl,
-                maxLeases, idleTimeout, headerTimeout, responseTimeout, value, maxInitialLineLength, maxHeaderSize);
+        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, maxBufferedBodyBytes, idleTimeout, headerTimeout,
+                bodyTimeout, responseTimeout, value, maxInitialLineLength, maxHeaderSize, leases);
     }
 
-    /** The body limit of a route. */
+    public ApiLimits withLeases(LeaseLimits value) {
+        return new ApiLimits(maxBodyBytes, maxAssignmentBodyBytes, maxBufferedBodyBytes, idleTimeout, headerTimeout,
+                bodyTimeout, responseTimeout, maxConnections, maxInitialLineLength, maxHeaderSize, value);
+    }
+
+    /** The body limit of a route: 0 for routes that take no body. */
     public long bodyLimit(Route route) {
         return switch (route.bodyLimit()) {
-            case NONE, SINGLE -> maxBodyBytes;
+            case NONE -> 0;
+            case SINGLE -> maxBodyBytes;
             case ASSIGNMENT -> maxAssignmentBodyBytes;
         };
     }

@@ -37,4 +37,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         }
         ctx.fireChannelRead(msg);
     }
+
+    int open() {
+        return open.get();
+    }
 }

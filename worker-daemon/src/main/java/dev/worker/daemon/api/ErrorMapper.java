@@ -2,6 +2,9 @@ package dev.worker.daemon.api;
 
 import dev.worker.core.ConflictingDescriptorException;
 import dev.worker.core.ManagerClosedException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,6 +55,19 @@ public final class ErrorMapper {
 
     public static ApiResponse of(ApiError error, String message) {
         return of(new ApiException(error, message));
+    }
+
+    /** What the HTTP decoder could not read: 414, 431 or 400. */
+    static ApiException decoderFailure(Throwable cause) {
+        return switch (cause) {
+            case TooLongHttpLineException e ->
+                    new ApiException(ApiError.URI_TOO_LONG, "the request line is too long: " + e.getMessage());
+            case TooLongHttpHeaderException e ->
+                    new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers are too large: " + e.getMessage());
+            case TooLongFrameException e ->
+                    new ApiException(ApiError.INVALID_REQUEST, "a part of the request is too long: " + e.getMessage());
+            default -> new ApiException(ApiError.INVALID_REQUEST, "malformed HTTP request: " + cause.getMessage());
+        };
     }
 
     private static Throwable unwrap(Throwable t) {

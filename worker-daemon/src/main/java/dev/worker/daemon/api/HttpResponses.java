@@ -1,18 +1,15 @@
 package dev.worker.daemon.api;
 
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Map;
 
-/** Netty responses from {@link ApiResponse}s, and the errors for requests the HTTP decoder could not read. */
+/** Netty responses from {@link ApiResponse}s. */
 final class HttpResponses {
     private HttpResponses() {
     }
@@ -41,20 +38,4 @@ final class HttpResponses {
         }
         return res;
     }
-
-    static ApiException decoderError(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return new ApiException(ApiError.URI_TOO_LONG, "the request line is too long: " + cause.getMessage());
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers are too large: "
-                    + cause.getMessage());
-        }
-        if (cause instanceof TooLongFrameException) {
-            return new ApiException(ApiError.INVALID_REQUEST, "a part of the request is too long: "
-                    + cause.getMessage());
-        }
-        return new ApiException(ApiError.INVALID_REQUEST, "malformed HTTP request: " + cause.getMessage());
-    }
-
 }

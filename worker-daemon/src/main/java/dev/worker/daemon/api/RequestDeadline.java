@@ -7,27 +7,40 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the time from a request's first byte to the end of its headers, so a client that trickles its headers
- * (slowloris) is answered 408 and disconnected instead of holding the connection open. Sits before the HTTP
- * decoder and sees raw bytes; {@link AdminHandler} tells it when a head was decoded and when the next request may
- * begin. Must be used by one channel only.
+ * Overall deadlines on receiving a request, which an idle timeout cannot give (every byte resets that): its line
+ * and headers must arrive within the header timeout of its first byte, and an accepted body within the body
+ * timeout of its headers. A refused request's body is read only to be dropped, so its header deadline keeps
+ * running until the body ends. Sits before the HTTP decoder and sees raw bytes; {@link RequestGate} reports the
+ * request's progress and receives {@link Expired} events. One channel only, on its event loop.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
-    /** Fired down the pipeline when a request's headers did not arrive in time. */
-    static final Object EXPIRED = new Object() {
-        @Override
-        public String toString() {
-            return "RequestDeadline.EXPIRED";
-        }
-    };
+    /** Fired down the pipeline when a deadline passed. */
+    enum Expired {
+        HEAD, BODY
+    }
 
-    private final long timeoutNanos;
+    private enum Phase {
+        /** No request yet: the next byte starts the header deadline. */
+        AWAITING,
+        /** The header deadline runs (and keeps running through a refused request's body). */
+        HEAD,
+        /** The body deadline runs. */
+        BODY,
+        /** The request is in; its answer is the daemon's business. */
+        OFF
+    }
+
+    private final long headNanos;
+    private final long bodyNanos;
     private ChannelHandlerContext ctx;
-    private boolean headReceived;
-    private ScheduledFuture<?> deadline;
+    private Phase phase = Phase.AWAITING;
+    /** Bytes arrived while OFF: a pipelined request whose deadline starts when the current one is answered. */
+    private boolean pending;
+    private ScheduledFuture<?> timer;
 
-    RequestDeadline(Duration timeout) {
-        this.timeoutNanos = timeout.toNanos();
+    RequestDeadline(Duration headTimeout, Duration bodyTimeout) {
+        this.headNanos = headTimeout.toNanos();
+        this.bodyNanos = bodyTimeout.toNanos();
     }
 
     @Override
@@ -37,22 +50,37 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!headReceived && deadline == null) {
-            deadline = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (phase == Phase.AWAITING) {
+            arm(Phase.HEAD, headNanos, Expired.HEAD);
+        } else if (phase == Phase.OFF) {
+            pending = true;
         }
         ctx.fireChannelRead(msg);
     }
 
-    /** The current request's head was decoded: its deadline no longer applies. */
-    void headReceived() {
-        headReceived = true;
-        cancel();
+    /** The head was decoded: an accepted request's body now has the body timeout; a refused one's does not. */
+    void headReceived(boolean accepted) {
+        if (accepted) {
+            arm(Phase.BODY, bodyNanos, Expired.BODY);
+        } else if (phase != Phase.HEAD) {
+            arm(Phase.HEAD, headNanos, Expired.HEAD);
+        }
     }
 
-    /** The current request is answered: the next request's first byte starts a new deadline. */
-    void reset() {
-        headReceived = false;
+    /** The whole request is in (and accepted): no deadline until it is answered. */
+    void requestReceived() {
         cancel();
+        phase = Phase.OFF;
+    }
+
+    /** The request is over (answered and read): the next request's first byte starts a new header deadline. */
+    void reset() {
+        cancel();
+        phase = Phase.AWAITING;
+        if (pending) {
+            pending = false;
+            arm(Phase.HEAD, headNanos, Expired.HEAD);
+        }
     }
 
     @Override
@@ -61,17 +89,23 @@ final class RequestDeadline extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    private void expire() {
-        deadline = null;
-        if (!headReceived && ctx.channel().isActive()) {
-            ctx.fireUserEventTriggered(EXPIRED);
+    private void arm(Phase next, long nanos, Expired event) {
+        cancel();
+        phase = next;
+        timer = ctx.executor().schedule(() -> expire(event), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(Expired event) {
+        timer = null;
+        if (ctx.channel().isActive()) {
+            ctx.fireUserEventTriggered(event);
         }
     }
 
     private void cancel() {
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
     }
 }

@@ -17,7 +17,7 @@ public enum Route {
     READY(HttpMethod.GET, "/health/ready", BodyLimit.NONE, false),
     METRICS(HttpMethod.GET, "/metrics", BodyLimit.NONE, true);
 
-    /** Which body size limit applies. Bodyless routes still accept (and ignore) a small body. */
+    /** Which body size limit applies. A body sent to a route that takes none is refused before it is read. */
     public enum BodyLimit {
         NONE, SINGLE, ASSIGNMENT
     }

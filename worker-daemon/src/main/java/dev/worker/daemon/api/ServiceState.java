@@ -3,6 +3,7 @@ package dev.worker.daemon.api;
 import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.DataManager;
+import dev.worker.daemon.lease.LeaseManager;
 
 /** Where the daemon is in its life, as the admin API sees it. */
 public sealed interface ServiceState {

@@ -63,6 +63,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest lease a client may ask for, e.g. 3600s, 2h (default ${DEFAULT-VALUE}).")
     Duration maxLeaseTtl;
 
+    @Option(names = "--max-leases-per-client", paramLabel = "N", defaultValue = "10000",
+            description = "Active leases one client address may hold (default ${DEFAULT-VALUE}; all clients "
+                    + "together hold at most 100000).")
+    int maxLeasesPerClient;
+
     @Option(names = "--max-assignment-body", paramLabel = "SIZE", defaultValue = "64MiB",
             converter = Converters.Size.class,
             description = "Largest PUT /v1/assignment body (default ${DEFAULT-VALUE}).")
@@ -109,6 +114,9 @@ final class ServeCommand implements Callable<Integer> {
         if (maxLeaseTtl.toSeconds() < 1) {
             throw new IllegalArgumentException("--max-lease-ttl must be at least 1s, got " + maxLeaseTtl);
         }
+        if (maxLeasesPerClient < 1) {
+            throw new IllegalArgumentException("--max-leases-per-client must be at least 1, got " + maxLeasesPerClient);
+        }
         if (maxAssignmentBody < 1024 || maxAssignmentBody > 1L << 30) {
             throw new IllegalArgumentException("--max-assignment-body must be 1KiB..1GiB, got " + maxAssignmentBody);
         }
@@ -119,8 +127,9 @@ final class ServeCommand implements Callable<Integer> {
                 .bandwidthBytesPerSecond(bandwidth)
                 .verifyOnStart(verifyOnStart)
                 .build();
-        ApiLimits limits = ApiLimits.defaults().withMaxLeaseTtl(maxLeaseTtl)
-                .withMaxAssignmentBodyBytes(maxAssignmentBody);
+        ApiLimits defaults = ApiLimits.defaults();
+        ApiLimits limits = defaults.withMaxAssignmentBodyBytes(maxAssignmentBody)
+                .withLeases(defaults.leases().withMaxTtl(maxLeaseTtl).withMaxLeasesPerClient(maxLeasesPerClient));
         DaemonConfig config = DaemonConfig.of(manager, listen).withLimits(limits);
         Optional<String> token = readToken();
         return token.isPresent() ? config.withToken(token.get()) : config;

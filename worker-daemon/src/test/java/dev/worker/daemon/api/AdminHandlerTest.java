@@ -8,13 +8,10 @@ import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkState;
 import dev.worker.core.TestChunks;
 import dev.worker.daemon.FakeDataManager;
+import dev.worker.daemon.lease.LeaseManager;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,25 +21,16 @@ final class AdminHandlerTest {
     private static final ChunkDescriptor A = TestChunks.descriptor("a", "eth", 100, 200);
     private static final ChunkDescriptor B = TestChunks.descriptor("b", "eth", 200, 300);
     private static final String ETH = TestChunks.datasetId("eth").toString();
+    private static final String JSON_TYPE = "Content-Type: application/json\r\n";
 
-    private final FakeDataManager manager = new FakeDataManager();
-    private final ExecutorService offload = Executors.newVirtualThreadPerTaskExecutor();
-    private LeaseManager leases;
-    private EmbeddedAdmin admin;
-
-    @BeforeEach
-    void setUp() {
-        leases = new LeaseManager(manager, Clock.systemUTC(), 10);
-        admin = new EmbeddedAdmin(EmbeddedAdmin.context(BearerAuth.none(), ApiLimits.defaults(), offload));
-        admin.context.setState(new ServiceState.Running(manager, leases));
-    }
+    private final ApiFixture fixture = new ApiFixture(10);
+    private final FakeDataManager manager = fixture.manager;
+    private final LeaseManager leases = fixture.leases;
+    private final EmbeddedAdmin admin = fixture.admin(BearerAuth.none());
 
     @AfterEach
     void tearDown() {
-        admin.close();
-        leases.close();
-        offload.close();
-        assertThat(manager.openRefs()).as("open refs after the test").isZero();
+        fixture.close();
     }
 
     private static String json(ChunkDescriptor d) {
@@ -362,11 +350,11 @@ final class AdminHandlerTest {
         assertThat(unknown.errorCode()).isEqualTo("not_found");
         assertThat(admin.get("/v1/chunks/").status()).isEqualTo(404);
 
-        EmbeddedAdmin.Response wrong = admin.send("PATCH /v1/chunks HTTP/1.1\r\nHost: t\r\n\r\n");
+        EmbeddedAdmin.Response wrong = admin.send("PATCH /v1/chunks HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertThat(wrong.status()).isEqualTo(405);
         assertThat(wrong.errorCode()).isEqualTo("method_not_allowed");
         assertThat(wrong.header("allow")).isEqualTo("POST, GET");
-        assertThat(admin.send("PUT /v1/chunks/" + A.id() + " HTTP/1.1\r\nHost: t\r\n\r\n").header("allow"))
+        assertThat(admin.send("PUT /v1/chunks/" + A.id() + " HTTP/1.1\r\nHost: localhost\r\n\r\n").header("allow"))
                 .isEqualTo("GET, DELETE");
     }
 
@@ -381,7 +369,8 @@ final class AdminHandlerTest {
 
     @Test
     void hugeHeaders_are431_andHugeUri_is414_thenTheConnectionCloses() {
-        EmbeddedAdmin.Response r = admin.send("GET /v1/chunks HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000)
+        EmbeddedAdmin.Response r = admin.send("GET /v1/chunks HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+                + "a".repeat(20_000)
                 + "\r\n\r\n");
         assertThat(r.status()).isEqualTo(431);
         assertThat(r.errorCode()).isEqualTo("headers_too_large");
@@ -416,7 +405,8 @@ final class AdminHandlerTest {
 
     @Test
     void chunkedBodyOverTheLimit_is413_andCloses() {
-        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: localhost\r\n" + JSON_TYPE
+                + "Transfer-Encoding: chunked\r\n\r\n");
         String piece = "a".repeat(64 * 1024);
         for (int i = 0; i < 20 && admin.outboundSoFar().isEmpty(); i++) {
             admin.write(Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n");
@@ -447,13 +437,15 @@ final class AdminHandlerTest {
     @Test
     void expectContinue_accepted_gets100ThenTheAnswer_refused_gets413AndClose() {
         String body = json(A);
-        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: "
+        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: localhost\r\n" + JSON_TYPE + "Expect: 100-continue\r\n"
+                + "Content-Length: "
                 + body.length() + "\r\n\r\n");
         assertThat(admin.response().status()).isEqualTo(100);
         admin.write(body);
         assertThat(admin.response().status()).isEqualTo(202);
 
-        EmbeddedAdmin.Response refused = admin.send("POST /v1/chunks HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+        EmbeddedAdmin.Response refused = admin.send("POST /v1/chunks HTTP/1.1\r\nHost: localhost\r\n" + JSON_TYPE
+                + "Expect: 100-continue\r\n"
                 + "Content-Length: 5000000\r\n\r\n");
         assertThat(refused.status()).isEqualTo(413);
         assertThat(admin.channel.isOpen()).isFalse();
@@ -463,8 +455,8 @@ final class AdminHandlerTest {
     void keepAlive_servesPipelinedRequestsInOrder() {
         manager.journal(FakeDataManager.Journal.HOLD);
         // A slow intent first, then a fast read: the read's answer must wait for the intent's.
-        admin.write(request("POST", "/v1/chunks", json(A)) + "GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n"
-                + "GET /v1/chunks/" + A.id() + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        admin.write(request("POST", "/v1/chunks", json(A)) + "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /v1/chunks/" + A.id() + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
         admin.assertNoResponse();
         manager.releaseHeldIntents();
         assertThat(admin.response().status()).isEqualTo(202);
@@ -511,7 +503,8 @@ final class AdminHandlerTest {
 
     @Test
     void stalledBody_gets408() {
-        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{\"id\"");
+        admin.write("POST /v1/chunks HTTP/1.1\r\nHost: localhost\r\n" + JSON_TYPE
+                + "Content-Length: 100\r\n\r\n{\"id\"");
         admin.channel.advanceTimeBy(61, TimeUnit.SECONDS);
         admin.channel.runPendingTasks();
         EmbeddedAdmin.Response r = admin.response();
@@ -532,7 +525,7 @@ final class AdminHandlerTest {
     void drain_closesAnIdleConnection_andFinishesABusyOneFirst() {
         manager.journal(FakeDataManager.Journal.HOLD);
         admin.write(request("POST", "/v1/chunks", json(A)));
-        admin.channel.pipeline().fireUserEventTriggered(AdminHandler.DRAIN);
+        admin.channel.pipeline().fireUserEventTriggered(RequestGate.DRAIN);
         admin.channel.runPendingTasks();
         assertThat(admin.channel.isOpen()).isTrue();
         manager.releaseHeldIntents();
@@ -543,7 +536,7 @@ final class AdminHandlerTest {
     }
 
     static String request(String method, String path, String body) {
-        return method + " " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: "
+        return method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + JSON_TYPE + "Content-Length: "
                 + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
     }
 }

@@ -3,34 +3,20 @@ package dev.worker.daemon.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.worker.daemon.FakeDataManager;
-import java.time.Clock;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Bearer-token auth on the admin API. */
 @Timeout(30)
 final class AuthTest {
-    private final FakeDataManager manager = new FakeDataManager();
-    private final ExecutorService offload = Executors.newVirtualThreadPerTaskExecutor();
-    private LeaseManager leases;
-    private EmbeddedAdmin admin;
-
-    @BeforeEach
-    void setUp() {
-        leases = new LeaseManager(manager, Clock.systemUTC(), 10);
-        admin = new EmbeddedAdmin(EmbeddedAdmin.context(BearerAuth.of("s3cret-token"), ApiLimits.defaults(), offload));
-        admin.context.setState(new ServiceState.Running(manager, leases));
-    }
+    private final ApiFixture fixture = new ApiFixture(10);
+    private final FakeDataManager manager = fixture.manager;
+    private final EmbeddedAdmin admin = fixture.admin(BearerAuth.of("s3cret-token"));
 
     @AfterEach
     void tearDown() {
-        admin.close();
-        leases.close();
-        offload.close();
+        fixture.close();
     }
 
     @Test
@@ -65,7 +51,7 @@ final class AuthTest {
     void unknownPathsAndMetrics_needTheToken() {
         assertThat(admin.get("/nothing").status()).isEqualTo(401);
         assertThat(admin.get("/metrics").status()).isEqualTo(401);
-        assertThat(admin.send("DELETE /health/live HTTP/1.1\r\nHost: t\r\n\r\n").status()).isEqualTo(401);
+        assertThat(admin.send("DELETE /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(401);
     }
 
     @Test

@@ -35,8 +35,13 @@ final class EmbeddedAdmin implements AutoCloseable {
         channel.freezeTime();
     }
 
+    /** A context as for a daemon listening on 127.0.0.1. */
     static AdminContext context(BearerAuth auth, ApiLimits limits, Executor offload) {
-        return new AdminContext(auth, limits, () -> "# metrics\nworker_up 1\n", offload);
+        return context(auth, "127.0.0.1", limits, offload);
+    }
+
+    static AdminContext context(BearerAuth auth, String listenHost, ApiLimits limits, Executor offload) {
+        return new AdminContext(auth, listenHost, limits, () -> "# metrics\nworker_up 1\n", offload);
     }
 
     record Response(int status, Map<String, String> headers, String body) {
@@ -78,7 +83,7 @@ final class EmbeddedAdmin implements AutoCloseable {
     /** A request with a JSON body (Content-Length set). */
     Response send(String method, String path, String body, String... headers) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: test\r\n");
+        StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         for (String h : headers) {
             req.append(h).append("\r\n");
         }
@@ -92,7 +97,7 @@ final class EmbeddedAdmin implements AutoCloseable {
     }
 
     Response get(String path, String... headers) {
-        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: test\r\n");
+        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         for (String h : headers) {
             req.append(h).append("\r\n");
         }
@@ -100,7 +105,7 @@ final class EmbeddedAdmin implements AutoCloseable {
     }
 
     Response delete(String path) {
-        return send("DELETE " + path + " HTTP/1.1\r\nHost: test\r\n\r\n");
+        return send("DELETE " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     }
 
     /** Waits (up to 5 s) for the next complete response, running the channel's tasks meanwhile. */
