@@ -72,6 +72,8 @@ final class ReliabilitySuitesShortTest {
         assertThat(r.corpusCases()).as(report).isGreaterThanOrEqualTo(100);
         assertThat(r.fuzzAnswers().values().stream().mapToInt(Integer::intValue).sum()).as(report)
                 .isEqualTo(1_000);
+        assertThat(r.tokenFuzzAnswers().values().stream().mapToInt(Integer::intValue).sum()).as(report)
+                .isEqualTo(1_000);
     }
 
     @Test

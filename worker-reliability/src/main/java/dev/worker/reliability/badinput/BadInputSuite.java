@@ -46,20 +46,24 @@ public final class BadInputSuite {
     }
 
     /** What a run did and found. */
+    /**
+     * @param fuzzAnswers      answers of the daemon without a token to {@code fuzzCases} mutations
+     * @param tokenFuzzAnswers answers of the daemon with a token to as many
+     */
     public record Result(Config config, int corpusCases, Map<String, Integer> corpusAnswers, int fuzzCases,
-            Map<String, Integer> fuzzAnswers, int fuzzClosedWithoutAnswer, List<String> closedSamples,
-            String latencyUnderLoad, String latencyThroughout, int slowAnswered408, Violations violations,
-            Duration took) {
+            Map<String, Integer> fuzzAnswers, Map<String, Integer> tokenFuzzAnswers, int fuzzClosedWithoutAnswer,
+            List<String> closedSamples, String latencyUnderLoad, String latencyThroughout, int slowAnswered408,
+            Violations violations, Duration took) {
         public boolean passed() {
             return violations.total() == 0;
         }
 
         public void print(PrintStream out) {
             out.println("bad-input suite: seed=" + config.seed() + " corpus=" + corpusCases + " cases, fuzz="
-                    + fuzzCases + " cases; took " + took.toSeconds() + " s");
+                    + fuzzCases + " cases per daemon; took " + took.toSeconds() + " s");
             out.println("  corpus answers: " + corpusAnswers);
-            out.println("  fuzz answers: " + fuzzAnswers + " (closed without an answer: " + fuzzClosedWithoutAnswer
-                    + ")");
+            out.println("  fuzz answers without a token: " + fuzzAnswers + ", with a token: " + tokenFuzzAnswers
+                    + " (closed without an answer: " + fuzzClosedWithoutAnswer + ")");
             closedSamples.forEach(s -> out.println("    closed: " + s));
             out.println("  normal client while " + config.slowConnections() + " idle/slow connections were open: "
                     + latencyUnderLoad + "; header-dribblers answered 408: " + slowAnswered408);
@@ -72,6 +76,7 @@ public final class BadInputSuite {
     private final Violations violations = new Violations();
     private final Map<String, Integer> corpusAnswers = new TreeMap<>();
     private final Map<String, Integer> fuzzAnswers = new TreeMap<>();
+    private final Map<String, Integer> tokenFuzzAnswers = new TreeMap<>();
     private final List<String> closedSamples = new ArrayList<>();
     private final Latencies throughout = new Latencies();
     private int fuzzClosed;
@@ -81,7 +86,7 @@ public final class BadInputSuite {
 
     /** A daemon under test and what it looks like at rest. */
     private record Target(String name, DaemonChild daemon, AdminClient api, InetSocketAddress address, DataDir dir,
-            Map<String, String> vars) {
+            Map<String, String> vars, Optional<String> token) {
     }
 
     private record State(String chunks, Map<String, Long> files) {
@@ -136,7 +141,8 @@ public final class BadInputSuite {
             Thread monitor = Thread.ofPlatform().daemon().name("liveness-monitor").start(() -> monitor(monitoring));
             try {
                 runCorpus(corpus);
-                runFuzz(random);
+                runFuzz(open, random, fuzzAnswers);
+                runFuzz(guarded, random, tokenFuzzAnswers);
             } finally {
                 monitoring.set(false);
                 monitor.join();
@@ -144,8 +150,8 @@ public final class BadInputSuite {
             LoadOutcome load = runLoad();
             stop(open);
             stop(guarded);
-            return new Result(config, corpus.size(), corpusAnswers, config.fuzzCases(), fuzzAnswers, fuzzClosed,
-                    closedSamples, load.latency(), throughout.describe(), load.answered408(), violations,
+            return new Result(config, corpus.size(), corpusAnswers, config.fuzzCases(), fuzzAnswers,
+                    tokenFuzzAnswers, fuzzClosed, closedSamples, load.latency(), throughout.describe(), load.answered408(), violations,
                     Duration.ofNanos(System.nanoTime() - start));
         } finally {
             for (Target t : new Target[] {open, guarded}) {
@@ -167,7 +173,8 @@ public final class BadInputSuite {
                 null);
         AdminClient api = new AdminClient(daemon.url(Duration.ofSeconds(30)), token, Duration.ofSeconds(30));
         daemon.awaitReady(api, Duration.ofSeconds(60));
-        Target t = new Target(name, daemon, api, new InetSocketAddress("127.0.0.1", api.base().getPort()), dir, vars);
+        Target t = new Target(name, daemon, api, new InetSocketAddress("127.0.0.1", api.base().getPort()), dir, vars,
+                token);
         restore(t);
         return t;
     }
@@ -330,73 +337,77 @@ public final class BadInputSuite {
 
     // ---- fuzzing -----------------------------------------------------------------------------------------------
 
-    private void runFuzz(SplittableRandom random) throws InterruptedException {
-        Map<String, String> v = open.vars();
+    /** Seeded mutations of valid requests to {@code t}: with its token, if it has one, so they get past auth. */
+    private void runFuzz(Target t, SplittableRandom random, Map<String, Integer> answers) throws InterruptedException {
+        Map<String, String> v = t.vars();
         String chunkJson = ChunkDescriptorJson.toJson(baselineChunks.getFirst());
         StringBuilder assignment = new StringBuilder("{\"chunks\":[");
         for (int i = 0; i < baselineChunks.size(); i++) {
             assignment.append(i == 0 ? "" : ",").append(ChunkDescriptorJson.toJson(baselineChunks.get(i)));
         }
         assignment.append("]}");
-        Map<String, String> json = Map.of("Content-Type", "application/json");
+        Map<String, String> auth = t.token().map(token -> Map.of("Authorization", "Bearer " + token)).orElse(Map.of());
+        Map<String, String> json = new TreeMap<>(auth);
+        json.put("Content-Type", "application/json");
         Fuzzer fuzzer = new Fuzzer(List.of(
                 new Fuzzer.Base("POST", "/v1/chunks", json, chunkJson),
                 new Fuzzer.Base("PUT", "/v1/assignment", json, assignment.toString()),
-                new Fuzzer.Base("DELETE", "/v1/chunks/" + v.get("unknown_id"), Map.of(), null),
-                new Fuzzer.Base("GET", "/v1/chunks?state=ready&dataset_id=" + v.get("dataset"), Map.of(), null),
-                new Fuzzer.Base("GET", "/v1/chunks/" + v.get("ready_id"), Map.of(), null),
-                new Fuzzer.Base("GET", "/v1/datasets/" + v.get("dataset") + "/blocks/" + v.get("block"), Map.of(), null),
+                new Fuzzer.Base("DELETE", "/v1/chunks/" + v.get("unknown_id"), auth, null),
+                new Fuzzer.Base("GET", "/v1/chunks?state=ready&dataset_id=" + v.get("dataset"), auth, null),
+                new Fuzzer.Base("GET", "/v1/chunks/" + v.get("ready_id"), auth, null),
+                new Fuzzer.Base("GET", "/v1/datasets/" + v.get("dataset") + "/blocks/" + v.get("block"), auth, null),
                 new Fuzzer.Base("POST", "/v1/leases", json, "{\"dataset_id\":\"" + v.get("dataset") + "\",\"block\":"
                         + v.get("block") + ",\"ttl_seconds\":30}"),
-                new Fuzzer.Base("DELETE", "/v1/leases/" + v.get("unknown_id").substring(0, 32), Map.of(), null),
-                new Fuzzer.Base("POST", "/v1/chunks/" + v.get("ready_id") + "/verify", Map.of(), null),
+                new Fuzzer.Base("DELETE", "/v1/leases/" + v.get("unknown_id").substring(0, 32), auth, null),
+                new Fuzzer.Base("POST", "/v1/chunks/" + v.get("ready_id") + "/verify", auth, null),
                 new Fuzzer.Base("GET", "/health/ready", Map.of(), null)));
-        State before = state(open);
+        State before = state(t);
         for (int i = 0; i < config.fuzzCases(); i++) {
             Fuzzer.Case c = fuzzer.next(random);
-            RawHttp.Answer a = send(open, c.bytes(), RawHttp.Sending.AT_ONCE,
-                    c.complete() ? Duration.ofSeconds(10) : Duration.ofMillis(500), "fuzz " + i);
+            String what = t.name() + " fuzz case " + i;
+            RawHttp.Answer a = send(t, c.bytes(), RawHttp.Sending.AT_ONCE,
+                    c.complete() ? Duration.ofSeconds(10) : Duration.ofMillis(500), what);
             String key = a.status() < 0 ? (a.closed() ? "closed" : (c.complete() ? "no answer" : "waiting"))
                     : (a.status() / 100) + "xx";
-            fuzzAnswers.merge(key, 1, Integer::sum);
+            answers.merge(key, 1, Integer::sum);
             if (a.status() >= 500) {
-                violations.add("server_error", "fuzz case " + i + " (" + c.description() + "): " + a + " "
+                violations.add("server_error", what + " (" + c.description() + "): " + a + " "
                         + AdminClient.abbreviate(a.body(), 200));
             } else if (a.status() < 0 && c.complete() && a.timedOut()) {
-                violations.add("no_answer", "fuzz case " + i + " (" + c.description() + ") got no answer in 10 s");
+                violations.add("no_answer", what + " (" + c.description() + ") got no answer in 10 s");
             } else if (a.status() < 0 && c.complete() && a.closed()) {
                 fuzzClosed++;
                 if (closedSamples.size() < 5) {
-                    closedSamples.add("case " + i + ": " + c.description());
+                    closedSamples.add(what + ": " + c.description());
                 }
             }
             boolean accepted = a.status() >= 200 && a.status() < 300;
             if (accepted && !c.method().equals("GET")) {
-                releaseLease(a);
-                restore(open);
-                before = state(open);
+                releaseLease(t, a);
+                restore(t);
+                before = state(t);
                 continue;
             }
-            State after = state(open);
+            State after = state(t);
             if (!after.equals(before)) {
-                violations.add("state_changed", "fuzz case " + i + " (" + c.description() + ", " + a + ") changed "
+                violations.add("state_changed", what + " (" + c.description() + ", " + a + ") changed "
                         + describeChange(before, after));
-                restore(open);
-                after = state(open);
+                restore(t);
+                after = state(t);
             }
             before = after;
             if (i % 500 == 499) {
-                alive(open, "fuzz case " + i);
+                alive(t, what);
             }
         }
-        alive(open, "the fuzz cases");
+        alive(t, "the fuzz cases");
     }
 
-    private void releaseLease(RawHttp.Answer a) {
+    private static void releaseLease(Target t, RawHttp.Answer a) {
         int at = a.body().indexOf("\"lease_id\":\"");
         if (at >= 0) {
             String id = a.body().substring(at + 12, at + 12 + 32);
-            open.api().delete("/v1/leases/" + id);
+            t.api().delete("/v1/leases/" + id);
         }
     }
 

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,9 +22,11 @@ import java.util.stream.Stream;
  *
  * <p>Directives:
  * <ul>
- *   <li>{@code # expect: 400 invalid_json | close}: the allowed answers, {@code |}-separated: a status
- *       ({@code 400}, or a class like {@code 4xx}) optionally with the error code, {@code close} (closed without a
- *       response) or {@code none} (no answer while the case waits, the connection left open)</li>
+ *   <li>{@code # expect: 400 invalid_json close}: the answer: a status ({@code 400}, or a class like {@code 4xx})
+ *       optionally with the error code and with {@code close} (the answer says {@code Connection: close}) or
+ *       {@code open} (it does not); or {@code close} alone (closed without a response) or {@code none} (no answer
+ *       while the case waits, the connection left open). Alternatives may be {@code |}-separated, but every case
+ *       of the corpus names one answer.</li>
  *   <li>{@code # daemon: token}: send to the daemon that requires a bearer token (default: the open one)</li>
  *   <li>{@code # send: 1 50ms}: dribble the request, 1 byte every 50 ms</li>
  *   <li>{@code # wait: 15s}: how long to wait for the answer (default 5 s)</li>
@@ -40,8 +41,26 @@ record CorpusCase(String name, List<Expectation> expect, boolean token, RawHttp.
         String head, String body) {
     private static final Pattern TEMPLATE = Pattern.compile("\\{\\{([a-z_]+)(?::([^}]*))?}}");
 
-    /** One allowed answer. */
-    record Expectation(String status, String code) {
+    /**
+     * One allowed answer.
+     *
+     * @param connection {@code close} or {@code open} when the answer must (not) close the connection, else empty
+     */
+    record Expectation(String status, String code, String connection) {
+        static Expectation parse(String text) {
+            String[] parts = text.strip().split("\\s+");
+            String code = "";
+            String connection = "";
+            for (int i = 1; i < parts.length; i++) {
+                if (parts[i].equals("close") || parts[i].equals("open")) {
+                    connection = parts[i];
+                } else {
+                    code = parts[i];
+                }
+            }
+            return new Expectation(parts[0], code, connection);
+        }
+
         boolean matches(RawHttp.Answer a) {
             if (status.equals("close")) {
                 return a.status() < 0 && a.closed();
@@ -54,12 +73,14 @@ record CorpusCase(String name, List<Expectation> expect, boolean token, RawHttp.
             }
             String actual = Integer.toString(a.status());
             boolean statusOk = status.endsWith("xx") ? actual.charAt(0) == status.charAt(0) : actual.equals(status);
-            return statusOk && (code.isEmpty() || code.equals(a.errorCode()));
+            boolean connectionOk = connection.isEmpty() || a.closed() == connection.equals("close");
+            return statusOk && (code.isEmpty() || code.equals(a.errorCode())) && connectionOk;
         }
 
         @Override
         public String toString() {
-            return code.isEmpty() ? status : status + " " + code;
+            return String.join(" ", java.util.stream.Stream.of(status, code, connection)
+                    .filter(p -> !p.isEmpty()).toList());
         }
     }
 
@@ -85,13 +106,16 @@ record CorpusCase(String name, List<Expectation> expect, boolean token, RawHttp.
         for (; i < lines.length && lines[i].startsWith("#"); i++) {
             String line = lines[i].substring(1).strip();
             int colon = line.indexOf(':');
-            String key = colon < 0 ? "" : line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+            // Directives are lowercase: a comment may start with a header name such as "Expect:".
+            String key = colon < 0 ? "" : line.substring(0, colon).strip();
             String value = colon < 0 ? "" : line.substring(colon + 1).strip();
             switch (key) {
                 case "expect" -> {
+                    if (!expect.isEmpty()) {
+                        throw new IllegalArgumentException("corpus case " + name + " has two '# expect:' lines");
+                    }
                     for (String alt : value.split("\\|")) {
-                        String[] parts = alt.strip().split("\\s+");
-                        expect.add(new Expectation(parts[0], parts.length > 1 ? parts[1] : ""));
+                        expect.add(Expectation.parse(alt));
                     }
                 }
                 case "daemon" -> token = value.equals("token");

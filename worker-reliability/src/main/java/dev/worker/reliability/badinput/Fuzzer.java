@@ -298,7 +298,7 @@ final class Fuzzer {
     // ---- headers -----------------------------------------------------------------------------------------------
 
     private String mutateHeaders(Request r, SplittableRandom random) {
-        switch (random.nextInt(14)) {
+        switch (random.nextInt(17)) {
             case 0 -> {
                 r.contentLengthAuto = false;
                 if (r.body.length > 0) {
@@ -360,6 +360,20 @@ final class Fuzzer {
                 r.headers.add(new String[] {"Content-Type", random.nextBoolean() ? "text/plain; charset=latin1"
                         : "application/json; charset=utf-16"});
                 return "odd Content-Type";
+            }
+            case 13 -> {
+                r.headers.removeIf(h -> h[0].equals("Host"));
+                r.headers.add(new String[] {"Host", random.nextBoolean() ? "evil.example"
+                        : "127.0.0.1.evil.example:7070"});
+                return "foreign Host";
+            }
+            case 14 -> {
+                r.headers.add(new String[] {"Origin", random.nextBoolean() ? "http://evil.example" : "null"});
+                return "Origin";
+            }
+            case 15 -> {
+                r.headers.removeIf(h -> h[0].equalsIgnoreCase("Authorization"));
+                return "no Authorization";
             }
             default -> {
                 r.headers.add(new String[] {"Connection", random.nextBoolean() ? "close" : "upgrade, keep-alive"});
