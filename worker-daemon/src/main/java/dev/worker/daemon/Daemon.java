@@ -112,7 +112,8 @@ public final class Daemon implements AutoCloseable {
         BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
         DaemonMetrics metrics = new DaemonMetrics();
         ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
-        AdminContext context = new AdminContext(auth, config.listen().host(), config.limits(), metrics::scrape, offload);
+        AdminContext context = new AdminContext(auth, config.listen().host(), config.limits(), metrics::scrape,
+                offload);
         AdminServer server;
         try {
             server = AdminServer.start(address, context);

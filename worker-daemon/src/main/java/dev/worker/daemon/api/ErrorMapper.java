@@ -62,8 +62,8 @@ public final class ErrorMapper {
         return switch (cause) {
             case TooLongHttpLineException e ->
                     new ApiException(ApiError.URI_TOO_LONG, "the request line is too long: " + e.getMessage());
-            case TooLongHttpHeaderException e ->
-                    new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers are too large: " + e.getMessage());
+            case TooLongHttpHeaderException e -> new ApiException(ApiError.HEADERS_TOO_LARGE,
+                    "the request headers are too large: " + e.getMessage());
             case TooLongFrameException e ->
                     new ApiException(ApiError.INVALID_REQUEST, "a part of the request is too long: " + e.getMessage());
             default -> new ApiException(ApiError.INVALID_REQUEST, "malformed HTTP request: " + cause.getMessage());

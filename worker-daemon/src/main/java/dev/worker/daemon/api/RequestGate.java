@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * A request's way through one connection. Its head passes {@link HeadCheck} before any of its body is buffered. A
  * refused request is answered at once with the error; the rest of its body is read and dropped (only until the
  * header deadline), so the connection stays usable, except where reading it would serve nobody (a body on a route
- * that takes none, a refused {@code 100-continue}, broken framing): then the connection closes after the answer. An accepted request goes on
- * to the aggregator with its {@link Router.Match} in {@link #MATCH}; its body counts against the route's limit and
- * the daemon's {@link BodyBudget} as it arrives.
+ * that takes none, a refused {@code 100-continue}, broken framing): then the connection closes after the answer.
+ * An accepted request goes on to the aggregator with its {@link Router.Match} in {@link #MATCH}; its body counts
+ * against the route's limit and the daemon's {@link BodyBudget} as it arrives.
  *
  * <p>It also owns the request's life: the in-flight count, the deadlines, pausing reads while an accepted request is
  * answered (the {@code FlowControlHandler} before it holds pipelined requests meanwhile, so answers go out in order),

@@ -47,7 +47,8 @@ final class RequestBoundsTest {
 
     @Test
     void anUnknownExpectation_is417_andTheConnectionStaysUsable() {
-        EmbeddedAdmin.Response r = guarded.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 200-ok\r\n\r\n");
+        EmbeddedAdmin.Response r = guarded.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Expect: 200-ok\r\n\r\n");
         assertThat(r.status()).isEqualTo(417);
         assertThat(r.errorCode()).isEqualTo("expectation_failed");
         assertThat(guarded.get("/health/live").status()).isEqualTo(200);
@@ -100,7 +101,8 @@ final class RequestBoundsTest {
             assertThat(second.channel.isOpen()).isFalse();
             assertThat(context.bodyBudget().held()).isEqualTo(600_000);
             first.write("y".repeat(400_000));
-            assertThat(first.response().errorCode()).as("the whole body arrived and was read").isEqualTo("invalid_json");
+            assertThat(first.response().errorCode()).as("the whole body arrived and was read")
+                    .isEqualTo("invalid_json");
             assertThat(context.bodyBudget().held()).isZero();
         }
         try (EmbeddedAdmin third = fixture.admin(context)) {

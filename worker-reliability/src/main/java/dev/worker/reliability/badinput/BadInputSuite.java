@@ -151,8 +151,8 @@ public final class BadInputSuite {
             stop(open);
             stop(guarded);
             return new Result(config, corpus.size(), corpusAnswers, config.fuzzCases(), fuzzAnswers,
-                    tokenFuzzAnswers, fuzzClosed, closedSamples, load.latency(), throughout.describe(), load.answered408(), violations,
-                    Duration.ofNanos(System.nanoTime() - start));
+                    tokenFuzzAnswers, fuzzClosed, closedSamples, load.latency(), throughout.describe(),
+                    load.answered408(), violations, Duration.ofNanos(System.nanoTime() - start));
         } finally {
             for (Target t : new Target[] {open, guarded}) {
                 if (t != null) {
