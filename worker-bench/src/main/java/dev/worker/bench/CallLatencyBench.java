@@ -76,7 +76,8 @@ public final class CallLatencyBench {
                 .faults(FaultConfig.builder().totalBandwidth(o.bandwidth()).build()).build();
         MockStorageConfig poolConfig = MockStorageConfig.builder().seed(12).datasets(2).chunks(POOL).filesPerChunk(1)
                 .chunkSize(64 << 10).checksums(false).build();
-        try (MockStorage load = MockStorage.start(loadConfig); MockStorage poolStorage = MockStorage.start(poolConfig)) {
+        try (MockStorage load = MockStorage.start(loadConfig);
+                MockStorage poolStorage = MockStorage.start(poolConfig)) {
             List<ChunkDescriptor> pool = poolStorage.manifest();
             WorkerDataManager manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0)
                     .maxConcurrentTransfers(o.transfers()).build());

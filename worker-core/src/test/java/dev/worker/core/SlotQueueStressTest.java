@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Chunks queued behind busy transfer slots have no task until a slot frees. Two threads download and delete chunks
- * over and over through two slots, first held by stalled transfers that are deleted mid-way, then by slow ones: no queued chunk is ever left behind with a slot
- * free (each wanted one ends ready), none is started twice, and none that ended unwanted leaves anything on disk.
+ * over and over through two slots, first held by stalled transfers that are deleted mid-way, then by slow ones: no
+ * queued chunk is ever left behind with a slot free (each wanted one ends ready), none is started twice, and none
+ * that ended unwanted leaves anything on disk.
  */
 final class SlotQueueStressTest {
     private static final int CHUNKS = 40;

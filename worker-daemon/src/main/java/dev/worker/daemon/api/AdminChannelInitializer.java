@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}. Connections that {@link ConnectionLimit} refused are closed at once.
+ * The admin API's pipeline: idle timeout, header deadline, HTTP codec with size limits, then {@link AdminHandler}.
+ * Connections that {@link ConnectionLimit} refused are closed at once.
  */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(AdminChannelInitializer.class);

@@ -14,7 +14,10 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A small client of the admin API on the JDK's HttpClient; failures become {@link CliException}s with the API's message. */
+/**
+ * A small client of the admin API on the JDK's HttpClient; failures become {@link CliException}s with the API's
+ * message.
+ */
 final class ApiClient implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
@@ -26,7 +29,8 @@ final class ApiClient implements AutoCloseable {
     ApiClient(URI base, Optional<String> token) {
         this.base = requireNonNull(base, "base");
         this.token = requireNonNull(token, "token");
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     /** A response: status, raw body and (when the body is JSON) the parsed tree. */

@@ -26,7 +26,8 @@ final class ChunkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (add, ls, show, rm or verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand (add, ls, show, rm or verify)");
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

@@ -28,7 +28,8 @@ final class FindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (ApiClient api = client.client()) {
-            ApiClient.Reply reply = api.expectOk(api.get("/v1/datasets/" + ApiClient.segment(dataset.strip()) + "/blocks/" + block));
+            ApiClient.Reply reply = api.expectOk(api.get("/v1/datasets/" + ApiClient.segment(dataset.strip())
+                    + "/blocks/" + block));
             if (client.json) {
                 out.println(reply.body());
             } else {

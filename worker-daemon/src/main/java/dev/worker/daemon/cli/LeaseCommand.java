@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code worker lease DATASET BLOCK [--ttl]} and {@code worker lease release ID}. */
 @Command(name = "lease", mixinStandardHelpOptions = true,
         description = {"Find the ready chunk of DATASET holding BLOCK and hold it (POST /v1/leases): its files stay "
-                + "on disk until the lease is released or expires.", "Prints the lease id, then the chunk's directory."},
+                + "on disk until the lease is released or expires.",
+                "Prints the lease id, then the chunk's directory."},
         subcommands = LeaseCommand.Release.class)
 final class LeaseCommand implements Callable<Integer> {
     @Spec

@@ -95,7 +95,8 @@ final class ServeCommand implements Callable<Integer> {
         Path dir = dataDir;
         if (dir == null) {
             if (!demo) {
-                throw new IllegalArgumentException("missing --data-dir (or WORKER_DATA_DIR); only --demo runs without one");
+                throw new IllegalArgumentException(
+                        "missing --data-dir (or WORKER_DATA_DIR); only --demo runs without one");
             }
             try {
                 dir = Files.createTempDirectory("worker-demo-");

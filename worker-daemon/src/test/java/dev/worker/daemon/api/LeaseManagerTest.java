@@ -133,7 +133,8 @@ final class LeaseManagerTest {
         leases.close();
         assertThat(manager.openRefs()).isZero();
         assertThat(leases.active()).isZero();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> leases.create(A.datasetId(), 150, Duration.ofSeconds(1)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> leases.create(A.datasetId(), 150, Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo(ApiError.UNAVAILABLE));
     }
 }

@@ -345,7 +345,8 @@ public final class BadInputSuite {
                 new Fuzzer.Base("DELETE", "/v1/chunks/" + v.get("unknown_id"), Map.of(), null),
                 new Fuzzer.Base("GET", "/v1/chunks?state=ready&dataset_id=" + v.get("dataset"), Map.of(), null),
                 new Fuzzer.Base("GET", "/v1/chunks/" + v.get("ready_id"), Map.of(), null),
-                new Fuzzer.Base("GET", "/v1/datasets/" + v.get("dataset") + "/blocks/" + v.get("block"), Map.of(), null),
+                new Fuzzer.Base("GET", "/v1/datasets/" + v.get("dataset") + "/blocks/" + v.get("block"), Map.of(),
+                        null),
                 new Fuzzer.Base("POST", "/v1/leases", json, "{\"dataset_id\":\"" + v.get("dataset") + "\",\"block\":"
                         + v.get("block") + ",\"ttl_seconds\":30}"),
                 new Fuzzer.Base("DELETE", "/v1/leases/" + v.get("unknown_id").substring(0, 32), Map.of(), null),

@@ -12,7 +12,6 @@ import dev.worker.reliability.harness.ChunkContent;
 import dev.worker.reliability.harness.Convergence;
 import dev.worker.reliability.harness.DaemonChild;
 import dev.worker.reliability.harness.DataDir;
-import dev.worker.reliability.harness.SuiteArgs;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
 import dev.worker.reliability.harness.VisibilityProbe;

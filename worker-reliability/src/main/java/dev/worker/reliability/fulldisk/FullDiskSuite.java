@@ -156,6 +156,7 @@ public final class FullDiskSuite {
 
     // ---- scenarios ---------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("try") // the probe and the monitor work in the background while the try runs
     private Report floor(Tmpfs tmpfs) throws IOException, InterruptedException {
         DataDir dir = new DataDir(tmpfs.dir().resolve("data"));
         try (MockStorage storage = MockStorage.start(MockStorageConfig.builder().seed(config.seed()).datasets(2)
@@ -203,6 +204,7 @@ public final class FullDiskSuite {
         }
     }
 
+    @SuppressWarnings("try") // the probe and the monitor work in the background while the try runs
     private Report enospc(Tmpfs tmpfs) throws IOException, InterruptedException {
         DataDir dir = new DataDir(tmpfs.dir().resolve("data"));
         // Two stores with one seed: the big chunks that fill the disk, and a small one that must fit afterwards.

@@ -77,7 +77,8 @@ public final class Convergence {
                     }
                     boolean present = s != null;
                     if (!allowed.apply(id).contains(present)) {
-                        wrong.add(short8(id) + (present ? " is ready but must be absent" : " is absent but must be ready"));
+                        wrong.add(short8(id)
+                                + (present ? " is ready but must be absent" : " is absent but must be ready"));
                     }
                 }
                 List<String> tmp = dir.list(dir.tmp());

@@ -122,7 +122,8 @@ public final class RefsSuite {
                 }
                 for (int i = 0; i < config.churners(); i++) {
                     long seed = config.seed() * 37 + i;
-                    threads.add(Thread.ofPlatform().name("churner-" + i).start(() -> churn(new SplittableRandom(seed))));
+                    threads.add(Thread.ofPlatform().name("churner-" + i)
+                            .start(() -> churn(new SplittableRandom(seed))));
                 }
                 threads.add(Thread.ofPlatform().name("removal-timer").start(() -> timeRemovals(dir)));
                 for (Thread t : threads) {
