@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.DataManager;
-import dev.worker.daemon.cli.ByteSizes;
+import dev.worker.core.launch.ByteSizes;
 import dev.worker.mock.FaultConfig;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;

@@ -2,6 +2,7 @@ package dev.worker.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.worker.core.launch.EnvironmentDefaults;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -66,8 +67,9 @@ final class MockMainTest {
 
     @Test
     void environmentVariableNames_followTheOptionNames() {
-        assertThat(EnvironmentDefaults.variable("--chunk-size")).isEqualTo("WORKER_MOCK_CHUNK_SIZE");
-        assertThat(EnvironmentDefaults.variable("--seed")).isEqualTo("WORKER_MOCK_SEED");
+        EnvironmentDefaults defaults = new EnvironmentDefaults(MockMain.ENV_PREFIX, Map.of());
+        assertThat(defaults.variable("--chunk-size")).isEqualTo("WORKER_MOCK_CHUNK_SIZE");
+        assertThat(defaults.variable("--seed")).isEqualTo("WORKER_MOCK_SEED");
     }
 
     @ParameterizedTest
@@ -99,6 +101,15 @@ final class MockMainTest {
         }
         assertThat(run(Map.of(), "storage", "--help").out()).contains("--chunk-size", "--reset-rate",
                 "WORKER_MOCK_");
+    }
+
+    @Test
+    void version_isTheBuildsVersion() {
+        String expected = System.getProperty("worker.expectedVersion");
+        assertThat(expected).as("the build passes its version to the tests").isNotBlank();
+        Run run = run(Map.of(), "--version");
+        assertThat(run.code()).isZero();
+        assertThat(run.out().strip()).isEqualTo("worker-mock " + expected);
     }
 
     @Test

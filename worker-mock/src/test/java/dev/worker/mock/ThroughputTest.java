@@ -2,6 +2,7 @@ package dev.worker.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.worker.core.launch.ByteSizes;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ final class ThroughputTest {
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(total).isEqualTo(DOWNLOADS * FILE_SIZE);
             System.out.printf(Locale.ROOT, "loopback throughput: %d x %s in %.2f s = %.2f GB/s (%.2f GiB/s)%n",
-                    DOWNLOADS, Sizes.format(FILE_SIZE), seconds, total / seconds / 1e9,
+                    DOWNLOADS, ByteSizes.formatCompact(FILE_SIZE), seconds, total / seconds / 1e9,
                     total / seconds / (1L << 30));
         }
     }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
-import dev.worker.mock.Durations;
+import dev.worker.core.launch.Durations;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;

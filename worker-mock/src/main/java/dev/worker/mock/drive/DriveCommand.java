@@ -1,6 +1,6 @@
 package dev.worker.mock.drive;
 
-import dev.worker.mock.Durations;
+import dev.worker.mock.Converters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -75,7 +75,7 @@ public final class DriveCommand implements Callable<Integer> {
             description = "Use only the first N chunks of the manifest (default: all).")
     Integer chunks;
 
-    @Option(names = "--timeout", defaultValue = "5m", converter = Durations.Converter.class, paramLabel = "DURATION",
+    @Option(names = "--timeout", defaultValue = "5m", converter = Converters.Time.class, paramLabel = "DURATION",
             description = "How long to wait for the daemon to converge, and before that to be ready "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;

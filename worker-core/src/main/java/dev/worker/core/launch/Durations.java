@@ -1,4 +1,4 @@
-package dev.worker.mock;
+package dev.worker.core.launch;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -8,11 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 
 /**
- * Durations as people write them: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 250us}, a bare number
- * of seconds ({@code 2}), or ISO-8601 ({@code PT2S}).
+ * Durations as people write them: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 15m}, {@code 2h}, {@code 250us},
+ * a bare number of seconds ({@code 3600}), or ISO-8601 ({@code PT2S}). Units are case-insensitive.
  */
 public final class Durations {
     private static final Pattern DURATION = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z]*)\\s*");
@@ -51,9 +50,20 @@ public final class Durations {
         }
     }
 
-    /** A short form: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 90s}. */
+    /**
+     * A short form that {@link #parse} reads back up to its rounding: below a minute as precise as it is
+     * ({@code 250us}, {@code 500ms}, {@code 1.5s}, {@code 45s}), then minutes and seconds ({@code 3m12s}), then hours
+     * and minutes ({@code 2h05m}).
+     */
     public static String format(Duration d) {
-        long nanos = d.toNanos();
+        long nanos = Math.max(0, d.toNanos());
+        long seconds = nanos / 1_000_000_000L;
+        if (seconds >= 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+        }
+        if (seconds >= 60) {
+            return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+        }
         if (nanos % 1_000_000 != 0) {
             return nanos / 1_000 + "us";
         }
@@ -66,18 +76,6 @@ public final class Durations {
 
     private static IllegalArgumentException invalid(String text, Exception cause) {
         return new IllegalArgumentException("'" + text + "' is not a duration: use a number with a unit"
-                + " ns, us, ms, s, m or h (e.g. 500ms, 2s), or plain seconds", cause);
-    }
-
-    /** Converts option values with {@link #parse}. */
-    public static final class Converter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
+                + " ns, us, ms, s, m or h (e.g. 500ms, 90s, 15m, 2h), or plain seconds", cause);
     }
 }
