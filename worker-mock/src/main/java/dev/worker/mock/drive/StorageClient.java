@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.core.client.HttpReply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ final class StorageClient implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException("cannot read " + uri + " from the storage: " + e, e);
         }
-        Reply reply = new Reply("GET", uri.toString(), response.statusCode(), response.body());
+        HttpReply reply = new HttpReply("GET", uri.toString(), response.statusCode(), response.body());
         if (reply.status() != 200) {
             throw new IOException("the storage answered " + reply.describe());
         }

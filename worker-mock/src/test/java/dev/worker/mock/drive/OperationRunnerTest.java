@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.worker.core.ChunkDescriptor;
+import dev.worker.core.client.AdminClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -29,7 +30,7 @@ final class OperationRunnerTest {
     private static final ChunkDescriptor A = chunk(1, 1, 0, 100);
 
     private HttpServer server;
-    private DaemonClient client;
+    private AdminClient client;
     private final AtomicInteger releaseStatus = new AtomicInteger(204);
     private final AtomicInteger downloadStatus = new AtomicInteger(202);
     private final AtomicInteger downloads = new AtomicInteger();
@@ -44,7 +45,8 @@ final class OperationRunnerTest {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::serve);
         server.start();
-        client = new DaemonClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Optional.empty());
+        client = new AdminClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Optional.empty(),
+                Drive.REQUEST_TIMEOUT);
         model = new DriverModel(Map.of(), 0, Duration.ofSeconds(100));
         runner = new OperationRunner(client, model, ChunkCatalog.of(List.of(A), OptionalInt.empty()),
                 Optional.empty(), findings, clock::incrementAndGet);
