@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code serve --demo}: the embedded mock storage's chunks are assigned, and the printed commands work. */
+/** {@code serve --demo}: the mock storage's chunks are assigned, and the printed commands work. */
 @Timeout(90)
 final class DemoTest {
     @TempDir
@@ -28,7 +28,7 @@ final class DemoTest {
     void demo_assignsItsChunkSet_andItsTryThisCommandsWork() throws Exception {
         RealCore.assumeAvailable();
         StringWriter printed = new StringWriter();
-        try (Demo demo = Demo.start(96 * 1024, 0);
+        try (Demo demo = Demo.start(MockStorageProcessTest.mockOnTestClassPath(), 96 * 1024, 0);
                 Daemon daemon = Daemon.start(DaemonConfig.of(ManagerConfig.builder(dir).minFreeBytes(0).build(),
                         ListenAddress.parse("127.0.0.1:0")));
                 Http http = new Http(daemon.url())) {

@@ -2,12 +2,10 @@ package dev.worker.core.client;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkId;
 import dev.worker.core.DatasetId;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -83,17 +81,7 @@ public final class AdminClient implements AutoCloseable {
 
     /** {@code PUT /v1/assignment} with {@code {"chunks": [...]}}. */
     public HttpReply assign(Collection<ChunkDescriptor> chunks) throws IOException, InterruptedException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, chunks.size() * 512));
-        try (JsonGenerator gen = ChunkDescriptorJson.MAPPER.getFactory().createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeArrayFieldStart("chunks");
-            for (ChunkDescriptor chunk : chunks) {
-                ChunkDescriptorJson.write(gen, chunk);
-            }
-            gen.writeEndArray();
-            gen.writeEndObject();
-        }
-        return put("/v1/assignment", out.toByteArray());
+        return put("/v1/assignment", AssignmentDocument.write(chunks));
     }
 
     /** {@code GET /v1/datasets/{dataset}/blocks/{block}}. */
