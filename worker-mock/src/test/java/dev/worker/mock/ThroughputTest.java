@@ -3,6 +3,7 @@ package dev.worker.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.worker.core.launch.ByteSizes;
+import dev.worker.testkit.RawHttp;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ final class ThroughputTest {
             for (SyntheticChunk chunk : storage.chunkSet().chunks()) {
                 String path = chunk.files().get(0).path();
                 downloads.add(clients.submit(() -> {
-                    try (RawConnection c = new RawConnection(storage.baseUrl())) {
+                    try (RawHttp c = RawHttp.open(storage.baseUrl())) {
                         long length = c.send("GET", path).readHead().contentLength();
                         InputStream in = c.input();
                         byte[] buffer = new byte[1 << 20];

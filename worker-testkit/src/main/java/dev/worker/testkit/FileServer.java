@@ -1,7 +1,6 @@
-package dev.worker.core.download;
+package dev.worker.testkit;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,15 +23,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
  * A small HTTP/1.1 file server for tests, on 127.0.0.1 and a free port, one virtual thread per connection, with
  * byte-exact faults: each request to a path takes the next queued {@link Fault} (or the path's standing one). It
- * supports keep-alive, {@code Range: bytes=N-} with {@code If-Range}, ETag and Last-Modified, and records every
- * request, the requests in flight at once and the connections the client closed while the server was answering.
+ * supports keep-alive, HEAD, {@code Range: bytes=N-} with {@code If-Range}, ETag and Last-Modified, answers 404 for
+ * paths it does not serve, can hold every request until released, and records every request, the requests in flight
+ * at once and the connections the client closed while the server was answering.
  */
-public final class TestFileServer implements AutoCloseable {
+public final class FileServer implements AutoCloseable {
     /** What the server does to one request. */
     public sealed interface Fault {
     }
@@ -157,15 +159,19 @@ public final class TestFileServer implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger clientClosures = new AtomicInteger();
     private final AtomicLong bodyBytesSent = new AtomicLong();
+    private final ReentrantLock holdLock = new ReentrantLock();
+    private final Condition released = holdLock.newCondition();
+    // INVARIANT: while holding, every request waits (without an answer) until release(); guarded by holdLock.
+    private boolean holding;
     private volatile boolean closed;
 
-    private TestFileServer() throws IOException {
+    private FileServer() throws IOException {
         server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("test-server-accept").start(this::acceptLoop);
     }
 
-    public static TestFileServer start() throws IOException {
-        return new TestFileServer();
+    public static FileServer start() throws IOException {
+        return new FileServer();
     }
 
     public String url(String path) {
@@ -199,21 +205,43 @@ public final class TestFileServer implements AutoCloseable {
         return bodyBytesSent.get();
     }
 
-    /** Polls {@code condition} every few milliseconds until it holds or {@code timeout} passes. */
-    public static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(2);
+    /** From now on, requests wait (without an answer, at most 60 s) until {@link #release()}. */
+    public void hold() {
+        holdLock.lock();
+        try {
+            holding = true;
+        } finally {
+            holdLock.unlock();
         }
-        return true;
+    }
+
+    /** Lets held requests and new ones through. */
+    public void release() {
+        holdLock.lock();
+        try {
+            holding = false;
+            released.signalAll();
+        } finally {
+            holdLock.unlock();
+        }
+    }
+
+    private void awaitRelease() throws InterruptedException {
+        holdLock.lock();
+        try {
+            long left = TimeUnit.SECONDS.toNanos(60);
+            while (holding && left > 0) {
+                left = released.awaitNanos(left);
+            }
+        } finally {
+            holdLock.unlock();
+        }
     }
 
     @Override
     public void close() throws IOException {
         closed = true;
+        release();
         server.close();
         for (Socket socket : sockets) {
             socket.close();
@@ -245,6 +273,7 @@ public final class TestFileServer implements AutoCloseable {
                     return;
                 }
                 requests.add(request);
+                awaitRelease();
                 int now = inFlight.incrementAndGet();
                 maxInFlight.accumulateAndGet(now, Math::max);
                 try {
@@ -276,7 +305,7 @@ public final class TestFileServer implements AutoCloseable {
         }
         Fault fault = Optional.ofNullable(file.queued.poll()).orElse(file.standing);
         if (fault instanceof After after) {
-            await(after.condition(), Duration.ofSeconds(5));
+            Await.poll(after.condition(), Duration.ofSeconds(5));
             fault = after.then();
         }
         if (fault instanceof Status status) {
@@ -325,6 +354,9 @@ public final class TestFileServer implements AutoCloseable {
             headers.put("Content-Length", Long.toString(content.length - start));
         }
         writeHead(out, status, headers);
+        if (request.method().equals("HEAD")) {
+            return true;
+        }
         long limit = content.length - start;
         if (fault instanceof ResetAfter f) {
             limit = Math.min(limit, f.bytes());
@@ -354,7 +386,7 @@ public final class TestFileServer implements AutoCloseable {
         out.flush();
         switch (fault) {
             case ResetAfter f -> {
-                await(f.when(), Duration.ofSeconds(5));
+                Await.poll(f.when(), Duration.ofSeconds(5));
                 socket.setSoLinger(true, 0);
                 return false;
             }
@@ -403,34 +435,17 @@ public final class TestFileServer implements AutoCloseable {
     }
 
     private static Request readRequest(InputStream in) throws IOException {
-        String requestLine = readLine(in);
+        String requestLine = RawHttp.line(in);
         if (requestLine == null || requestLine.isEmpty()) {
             return null;
         }
         String[] parts = requestLine.split(" ");
         Map<String, String> headers = new TreeMap<>();
         String line;
-        while ((line = readLine(in)) != null && !line.isEmpty()) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
+        while ((line = RawHttp.line(in)) != null && !line.isEmpty()) {
+            RawHttp.header(line, headers);
         }
         return new Request(parts[0], parts[1], headers);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
-            }
-            line.write(b);
-        }
-        return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Every request so far, in arrival order. */
