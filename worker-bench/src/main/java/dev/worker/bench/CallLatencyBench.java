@@ -10,6 +10,7 @@ import dev.worker.core.WorkerDataManager;
 import dev.worker.mock.FaultConfig;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
+import dev.worker.testkit.Latencies;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;

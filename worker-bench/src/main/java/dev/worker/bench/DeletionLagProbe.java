@@ -7,6 +7,7 @@ import dev.worker.core.ChunkRef;
 import dev.worker.core.DatasetId;
 import dev.worker.core.ManagerConfig;
 import dev.worker.core.WorkerDataManager;
+import dev.worker.testkit.Latencies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

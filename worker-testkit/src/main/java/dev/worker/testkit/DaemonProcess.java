@@ -63,22 +63,27 @@ public final class DaemonProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--data-dir", data.toString(), "--listen", "127.0.0.1:0",
                 "--min-free", "0"));
         args.addAll(List.of(extra));
-        return start(args, "256m", Optional.empty(), null);
+        return launch(Optional.empty(), "256m", args, null);
     }
 
     /** {@code worker serve ARGS}, output kept in memory only. */
     public static DaemonProcess start(String... serveArgs) {
-        return start(List.of(serveArgs), "256m", Optional.empty(), null);
+        return launch(Optional.empty(), "256m", List.of(serveArgs), null);
     }
 
     /**
-     * Starts {@code worker serve ARGS} without the caller's {@code WORKER_*} variables, at log level INFO.
+     * {@code worker serve ARGS} with its log appended to a file as well.
      *
+     * @param log      where the daemon's stdout (its log) goes
      * @param heap     e.g. {@code 256m}
-     * @param log      a file to append the daemon's stdout (its log) to
      * @param listener each stdout line, on the reader thread; may be null
      */
-    public static DaemonProcess start(List<String> serveArgs, String heap, Optional<Path> log,
+    public static DaemonProcess start(Path log, String heap, List<String> serveArgs, Consumer<String> listener) {
+        return launch(Optional.of(log), heap, serveArgs, listener);
+    }
+
+    /** Starts {@code worker serve ARGS} without the caller's {@code WORKER_*} variables, at log level INFO. */
+    private static DaemonProcess launch(Optional<Path> log, String heap, List<String> serveArgs,
             Consumer<String> listener) {
         requireNonNull(log, "log");
         List<String> command = new ArrayList<>();
