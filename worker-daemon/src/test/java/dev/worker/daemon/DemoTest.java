@@ -31,7 +31,6 @@ final class DemoTest {
 
     @Test
     void demo_assignsItsChunkSet_andItsTryThisCommandsWork() throws Exception {
-        RealCore.assumeAvailable();
         StringWriter printed = new StringWriter();
         try (Demo demo = Demo.start(MockStorageProcessTest.mockOnTestClassPath(), 96 * 1024, 0);
                 Daemon daemon = Daemon.start(DaemonConfig.of(ManagerConfig.builder(dir).minFreeBytes(0).build(),

@@ -51,7 +51,6 @@ final class DriveEndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        RealCore.assumeAvailable();
         // 2 datasets x 12 chunks x 2 files; 320 KiB per chunk split at random, so files of roughly 64 to 256 KiB.
         storage = MockStorage.start(MockStorageConfig.builder().seed(SEED).datasets(2).chunks(24).filesPerChunk(2)
                 .chunkSize(320 << 10).faults(FaultConfig.builder().errorRate(0.10).resetRate(0.05)

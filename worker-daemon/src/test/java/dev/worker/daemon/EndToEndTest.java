@@ -28,7 +28,6 @@ final class EndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        RealCore.assumeAvailable();
         storage = new TestStorage();
         daemon = RealCore.startDaemon(dir.resolve("data"));
         http = new AdminHttp(daemon.url());

@@ -30,7 +30,6 @@ final class ProcessTest {
 
     @Test
     void restart_keepsReadyChunks() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         ChunkDescriptor chunk;
         try (TestStorage storage = new TestStorage()) {
@@ -55,7 +54,6 @@ final class ProcessTest {
 
     @Test
     void killMinus9_withAcceptedIntentsPending_theyCompleteAfterRestart() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (TestStorage storage = new TestStorage()) {
             ChunkDescriptor a = storage.chunk("k1", "eth", 0, 100, 1, 32 * 1024);
@@ -80,7 +78,6 @@ final class ProcessTest {
 
     @Test
     void aSecondDaemonOnTheSameDirectory_exitsNonZero_withOneLineNamingItAndTheHolder() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (DaemonProcess first = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(first.url())) {
             first.awaitReady(http);
@@ -97,7 +94,6 @@ final class ProcessTest {
 
     @Test
     void sigterm_exits0_andReleasesTheLock() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (DaemonProcess daemon = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(daemon.url())) {
             daemon.awaitReady(http);

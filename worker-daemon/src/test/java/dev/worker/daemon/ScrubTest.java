@@ -36,7 +36,6 @@ final class ScrubTest {
     private AdminHttp http;
 
     private void start() throws Exception {
-        RealCore.assumeAvailable();
         storage = new TestStorage();
         daemon = RealCore.startDaemon(dir.resolve("data"));
         http = new AdminHttp(daemon.url());
@@ -184,7 +183,6 @@ final class ScrubTest {
 
     @Test
     void serveVerifyOnStart_trashesACorruptChunk_andDownloadsItAgain() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (TestStorage store = new TestStorage()) {
             ChunkDescriptor a = store.chunk("on-start", "eth", 0, 100, 2, 64 * 1024);
