@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code worker-mock drive} in process against a real daemon (real core, files, HTTP on 127.0.0.1) and a mock storage
@@ -154,10 +153,7 @@ final class DriveEndToEndTest {
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = MockMain.commandLine(Map.of());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = MockMain.run(Map.of(), new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
     }
 }

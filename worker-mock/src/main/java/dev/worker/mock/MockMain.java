@@ -46,12 +46,18 @@ public final class MockMain implements Runnable {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
         }
-        System.exit(run(System.getenv(), args));
+        System.exit(commandLine(System.getenv()).execute(args));
     }
 
-    /** Runs a command line with {@code environment} for option defaults; returns the exit code. */
-    static int run(Map<String, String> environment, String... args) {
-        return commandLine(environment).execute(args);
+    /** Runs {@code worker-mock} with these arguments, printing to the given writers; returns the exit code. */
+    public static int run(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine(environment);
+        cli.setOut(out);
+        cli.setErr(err);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     /** The command line with its defaults and error handlers, for running commands in process (tests, tools). */

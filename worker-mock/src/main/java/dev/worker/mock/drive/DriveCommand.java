@@ -1,12 +1,11 @@
 package dev.worker.mock.drive;
 
+import dev.worker.core.launch.TokenFile;
 import dev.worker.mock.Converters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -123,16 +122,11 @@ public final class DriveCommand implements Callable<Integer> {
         if (tokenFile == null) {
             return Optional.empty();
         }
-        String token;
         try {
-            token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": " + e.getMessage(), e);
+            return Optional.of(TokenFile.read(tokenFile));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--token-file: " + e.getMessage(), e);
         }
-        if (token.isEmpty()) {
-            throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
-        }
-        return Optional.of(token);
     }
 
     private static URI uri(String text, String option) {
