@@ -9,8 +9,8 @@ set -euo pipefail
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/bench/out}"
-BENCH_JARS_DAEMON="$BENCH_ROOT/worker-daemon/target/worker-daemon-0.1.0-SNAPSHOT-all.jar"
-BENCH_JARS_MOCK="$BENCH_ROOT/worker-mock/target/worker-mock-0.1.0-SNAPSHOT-all.jar"
+BENCH_JARS_DAEMON="$BENCH_ROOT/worker-daemon/target/worker-daemon-all.jar"
+BENCH_JARS_MOCK="$BENCH_ROOT/worker-mock/target/worker-mock-all.jar"
 BENCH_JARS_BENCH="$BENCH_ROOT/worker-bench/target/benchmarks.jar"
 SMOKE=0
 RUNS=""

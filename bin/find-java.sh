@@ -32,10 +32,14 @@ find_java() {
     exit 1
 }
 
-# Builds the runnable jars on first use, so a fresh checkout needs no separate build step.
+# Builds the runnable jars on first use (when any of the given jars is missing), so a fresh checkout needs no
+# separate build step.
 ensure_built() {
-    local jar="$1"
-    if [ ! -f "$jar" ] || [ -n "${WORKER_REBUILD:-}" ]; then
+    local jar missing=""
+    for jar in "$@"; do
+        [ -f "$jar" ] || missing=1
+    done
+    if [ -n "$missing" ] || [ -n "${WORKER_REBUILD:-}" ]; then
         echo "building (first run; takes a minute)..." >&2
         (cd "$ROOT" && ./mvnw -q -B -DskipTests package) >&2 || {
             echo "error: the build failed; run ./mvnw -DskipTests package to see why" >&2

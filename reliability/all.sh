@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 # Build from this checkout's modules (never from jars another checkout installed in the local repository), then
 # run every suite from one copy of the jar.
 WORKER_REBUILD=1 "$ROOT/reliability/run.sh" crash --help >/dev/null || exit 1
-cp "$ROOT/worker-reliability/target/worker-reliability-0.1.0-SNAPSHOT-all.jar" "$OUT/worker-reliability-all.jar"
+cp "$ROOT/worker-reliability/target/worker-reliability-all.jar" "$OUT/worker-reliability-all.jar"
 export RELIABILITY_JAR="$OUT/worker-reliability-all.jar"
 echo "seed $SEED; reports in $OUT"
 failed=0

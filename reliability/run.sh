@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 find_java
 # RELIABILITY_JAR runs a copy of the jar (all.sh uses one, so a rebuild during a long run cannot pull the classes
 # out from under the suite and its daemon processes).
-JAR="${RELIABILITY_JAR:-$ROOT/worker-reliability/target/worker-reliability-0.1.0-SNAPSHOT-all.jar}"
+JAR="${RELIABILITY_JAR:-$ROOT/worker-reliability/target/worker-reliability-all.jar}"
 if [ -z "${RELIABILITY_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "${WORKER_REBUILD:-}" ]; }; then
     echo "building the reliability jar (first run; takes a minute)..." >&2
     (cd "$ROOT" && ./mvnw -o -q -B package -DskipTests -pl worker-reliability -am) >&2 || {

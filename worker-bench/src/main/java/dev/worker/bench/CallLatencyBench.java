@@ -10,6 +10,7 @@ import dev.worker.core.WorkerDataManager;
 import dev.worker.mock.FaultConfig;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
+import dev.worker.testkit.Latencies;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -76,7 +77,8 @@ public final class CallLatencyBench {
                 .faults(FaultConfig.builder().totalBandwidth(o.bandwidth()).build()).build();
         MockStorageConfig poolConfig = MockStorageConfig.builder().seed(12).datasets(2).chunks(POOL).filesPerChunk(1)
                 .chunkSize(64 << 10).checksums(false).build();
-        try (MockStorage load = MockStorage.start(loadConfig); MockStorage poolStorage = MockStorage.start(poolConfig)) {
+        try (MockStorage load = MockStorage.start(loadConfig);
+                MockStorage poolStorage = MockStorage.start(poolConfig)) {
             List<ChunkDescriptor> pool = poolStorage.manifest();
             WorkerDataManager manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0)
                     .maxConcurrentTransfers(o.transfers()).build());

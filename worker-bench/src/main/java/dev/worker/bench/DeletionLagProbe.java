@@ -7,6 +7,7 @@ import dev.worker.core.ChunkRef;
 import dev.worker.core.DatasetId;
 import dev.worker.core.ManagerConfig;
 import dev.worker.core.WorkerDataManager;
+import dev.worker.testkit.Latencies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +47,8 @@ public final class DeletionLagProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        Args a = new Args(args, List.of("dir", "samples", "url"), "DeletionLagProbe --dir DIR [--samples N] [--url URL]");
+        Args a = new Args(args, List.of("dir", "samples", "url"),
+                "DeletionLagProbe --dir DIR [--samples N] [--url URL]");
         Path dir = a.path("dir", System.getProperty("java.io.tmpdir") + "/deletion-lag");
         int samples = a.intValue("samples", 1000);
         String url = a.string("url", "");

@@ -47,7 +47,8 @@ public class FindBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
+                : Path.of(System.getProperty("java.io.tmpdir"));
         dir = Files.createTempDirectory(base, "find-bench");
         DataDirGenerator.generate(dir, chunks, datasets, 1, 16);
         manager = WorkerDataManager.open(ManagerConfig.builder(dir).minFreeBytes(0).build());

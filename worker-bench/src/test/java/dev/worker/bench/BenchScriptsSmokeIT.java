@@ -72,7 +72,8 @@ final class BenchScriptsSmokeIT {
         JsonNode adminResult = assertValidResult(out, "admin-api", admin);
         assertThat(missingTools(adminResult)).containsExactlyInAnyOrder("nginx", "wrk");
         assertThat(adminResult.get("median").get("daemon_rps").isNull()).isTrue();
-        assertThat(admin).containsOnlyOnce("note: wrk not installed; skipped in smoke mode").doesNotContain("jq: error");
+        assertThat(admin).containsOnlyOnce("note: wrk not installed; skipped in smoke mode")
+                .doesNotContain("jq: error");
     }
 
     private static void assumeScriptsCanRun() throws IOException, InterruptedException {

@@ -8,7 +8,8 @@ public record BlockRange(long start, long end) {
         }
         if (start >= end) {
             throw new IllegalArgumentException(
-                    "block range start must be less than end (half-open [start, end)), got [" + start + ", " + end + ")");
+                    "block range start must be less than end (half-open [start, end)), got [" + start + ", " + end
+                            + ")");
         }
     }
 

@@ -23,7 +23,8 @@ public record Bytes32(long w0, long w1, long w2, long w3) implements Comparable<
         }
         if (hex.length() != HEX_LENGTH) {
             throw new IllegalArgumentException(
-                    what + " must be " + HEX_LENGTH + " hex characters, got " + hex.length() + ": '" + abbreviate(hex) + "'");
+                    what + " must be " + HEX_LENGTH + " hex characters, got " + hex.length() + ": '"
+                            + abbreviate(hex) + "'");
         }
         long[] words = new long[4];
         for (int i = 0; i < HEX_LENGTH; i++) {

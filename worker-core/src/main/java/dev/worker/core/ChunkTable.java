@@ -247,7 +247,8 @@ final class ChunkTable implements Transitions.Memory {
 
     /** A desired chunk that is not on disk (a partial download may be). */
     void loadPending(ChunkDescriptor desired, Path partialDir) {
-        Phase.Pending pending = new Phase.Pending(java.util.Optional.ofNullable(partialDir), java.util.Optional.empty());
+        Phase.Pending pending = new Phase.Pending(java.util.Optional.ofNullable(partialDir),
+                java.util.Optional.empty());
         entries.put(desired.id(), new Entry(desired, true, pending, true));
         startTask.accept(desired.id());
     }

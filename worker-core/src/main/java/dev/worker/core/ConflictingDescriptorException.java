@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 /** A download asked for a chunk id the manager already wants with a different descriptor (ids name content). */
 public final class ConflictingDescriptorException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     private final transient ChunkDescriptor existing;
     private final transient ChunkDescriptor requested;
 

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToLongFunction;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 
 /**
  * The published chunks of one dataset, for {@code find(block)} in O(log n) without locks.
@@ -19,8 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * is two searches over contiguous longs, each end next to its start, each starting from a position interpolated from
  * the block number (a skip list chased a dozen scattered nodes, each a cache miss). Writers (one at a time, under
  * {@link #writeLock}, memory only) build a new table that shares every leaf they did not touch, so a write copies one
- * or two leaves plus the top arrays, and publish it with one volatile write. INVARIANT: {@link #table} is always a complete, consistent index of the published chunks as of some write;
- * a removed chunk's handle refuses new refs before the write that removes it, so it is never returned.
+ * or two leaves plus the top arrays, and publish it with one volatile write. INVARIANT: {@link #table} is always a
+ * complete, consistent index of the published chunks as of some write; a removed chunk's handle refuses new refs
+ * before the write that removes it, so it is never returned.
  */
 final class DatasetIndex {
     /** Disjoint {@code [start, end)} with the handles covering it, newest (highest seq) first. */

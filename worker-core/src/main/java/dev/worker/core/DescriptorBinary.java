@@ -84,7 +84,7 @@ public final class DescriptorBinary {
         String prefix = readString(in);
         String[] names = new String[count];
         FileSource[] sources = new FileSource[count];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type can only be made raw
         Map.Entry<String, FileDigest>[] digests = new Map.Entry[count];
         for (int i = 0; i < count; i++) {
             String read = readString(in);

@@ -51,6 +51,8 @@ final class DiskBudget {
 
     /** The bytes never fit: larger than the whole limit. */
     static final class TooLargeException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         TooLargeException(long bytes, long maxBytes) {
             super("needs " + bytes + " bytes but the disk budget (--max-disk) is " + maxBytes + " bytes in all");
         }

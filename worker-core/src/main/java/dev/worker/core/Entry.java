@@ -36,7 +36,8 @@ record Entry(ChunkDescriptor descriptor, boolean desired, Phase phase, boolean t
         return switch (phase) {
             case Phase.Pending p -> ChunkState.QUEUED;
             case Phase.Downloading d ->
-                    d.progress().transferring() && !d.cancel().isCancelled() ? ChunkState.DOWNLOADING : ChunkState.QUEUED;
+                    d.progress().transferring() && !d.cancel().isCancelled() ? ChunkState.DOWNLOADING
+                            : ChunkState.QUEUED;
             case Phase.Ready r -> ChunkState.READY;
             case Phase.Withdrawn w -> ChunkState.QUEUED;
             case Phase.Removing r -> ChunkState.QUEUED;

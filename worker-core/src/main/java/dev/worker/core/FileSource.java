@@ -116,7 +116,8 @@ public final class FileSource {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("file url must use http or https, got '" + Bytes32.abbreviate(url) + "'");
+            throw new IllegalArgumentException("file url must use http or https, got '" + Bytes32.abbreviate(url)
+                    + "'");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new IllegalArgumentException("file url has no host: '" + Bytes32.abbreviate(url) + "'");

@@ -42,7 +42,8 @@ public record ManagerConfig(
         requireNonNull(dataDir, "dataDir");
         dataDir = dataDir.toAbsolutePath().normalize();
         if (maxConcurrentTransfers < 1 || maxConcurrentTransfers > 4096) {
-            throw new IllegalArgumentException("max concurrent transfers must be 1..4096, got " + maxConcurrentTransfers);
+            throw new IllegalArgumentException("max concurrent transfers must be 1..4096, got "
+                    + maxConcurrentTransfers);
         }
         if (maxDiskBytes < 0) {
             throw new IllegalArgumentException("max disk bytes must be >= 0 (0 = no limit), got " + maxDiskBytes);

@@ -2,7 +2,8 @@ package dev.worker.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.worker.core.download.TestFileServer;
+import dev.worker.testkit.Await;
+import dev.worker.testkit.FileServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,12 +19,12 @@ import java.util.stream.Stream;
 /** A data dir, a file server and helpers to make chunks it serves. */
 final class ManagerFixture implements AutoCloseable {
     final Path dataDir;
-    final TestFileServer server;
+    final FileServer server;
     private final Map<ChunkId, Map<String, byte[]>> contents = new java.util.concurrent.ConcurrentHashMap<>();
 
     ManagerFixture(Path dataDir) throws IOException {
         this.dataDir = dataDir;
-        this.server = TestFileServer.start();
+        this.server = FileServer.start();
     }
 
     ManagerConfig.Builder config() {
@@ -59,7 +60,7 @@ final class ManagerFixture implements AutoCloseable {
         return d;
     }
 
-    TestFileServer.ServedFile file(String name, int index) {
+    FileServer.ServedFile file(String name, int index) {
         return server.serve("/" + name + "/f" + index, contents.get(TestChunks.chunkId(name)).get("f" + index));
     }
 
@@ -90,8 +91,9 @@ final class ManagerFixture implements AutoCloseable {
         }
     }
 
+    /** {@link Await#until} with the fixture's timeout. */
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        assertThat(TestFileServer.await(condition, Duration.ofSeconds(20))).as("timed out waiting: " + what).isTrue();
+        Await.until(what, Duration.ofSeconds(20), condition);
     }
 
     static void awaitState(DataManager manager, ChunkId id, ChunkState state) throws InterruptedException {

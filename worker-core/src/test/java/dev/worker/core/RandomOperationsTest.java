@@ -3,7 +3,7 @@ package dev.worker.core;
 import static dev.worker.core.ManagerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.worker.core.download.TestFileServer;
+import dev.worker.testkit.FileServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -133,11 +133,11 @@ final class RandomOperationsTest {
         int file = random.nextInt(c.files().size());
         String name = "c" + chunksIndex(c);
         int size = (int) c.files().get("f" + file).size().getAsLong();
-        TestFileServer.Fault fault = switch (random.nextInt(4)) {
-            case 0 -> new TestFileServer.Status(503, Map.of());
-            case 1 -> new TestFileServer.TruncateAfter(random.nextInt(size));
-            case 2 -> new TestFileServer.ResetAfter(random.nextInt(size));
-            default -> new TestFileServer.Status(429, Map.of("Retry-After", "0"));
+        FileServer.Fault fault = switch (random.nextInt(4)) {
+            case 0 -> new FileServer.Status(503, Map.of());
+            case 1 -> new FileServer.TruncateAfter(random.nextInt(size));
+            case 2 -> new FileServer.ResetAfter(random.nextInt(size));
+            default -> new FileServer.Status(429, Map.of("Retry-After", "0"));
         };
         fx.file(name, file).then(fault);
     }

@@ -3,7 +3,7 @@ package dev.worker.core;
 import static dev.worker.core.ManagerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.worker.core.download.TestFileServer;
+import dev.worker.testkit.FileServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Chunks queued behind busy transfer slots have no task until a slot frees. Two threads download and delete chunks
- * over and over through two slots, first held by stalled transfers that are deleted mid-way, then by slow ones: no queued chunk is ever left behind with a slot
- * free (each wanted one ends ready), none is started twice, and none that ended unwanted leaves anything on disk.
+ * over and over through two slots, first held by stalled transfers that are deleted mid-way, then by slow ones: no
+ * queued chunk is ever left behind with a slot free (each wanted one ends ready), none is started twice, and none
+ * that ended unwanted leaves anything on disk.
  */
 final class SlotQueueStressTest {
     private static final int CHUNKS = 40;
@@ -36,7 +37,7 @@ final class SlotQueueStressTest {
             List<ChunkDescriptor> blockers = new ArrayList<>();
             for (int b = 0; b < 2; b++) {
                 blockers.add(fx.chunk("blocker" + b, "d", 1_000_000L + b * 10L, 1_000_010L + b * 10L, 1, 1_000_000));
-                fx.file("blocker" + b, 0).always(new TestFileServer.StallAfter(4_096));
+                fx.file("blocker" + b, 0).always(new FileServer.StallAfter(4_096));
                 manager.download(blockers.get(b));
             }
             await("both slots taken", () -> fx.server.inFlight() == 2);
@@ -44,7 +45,7 @@ final class SlotQueueStressTest {
             for (int i = 0; i < CHUNKS; i++) {
                 chunks.add(fx.chunk("c" + i, "d", i * 10L, i * 10L + 10, 1, 8_192));
                 // Slow enough that the two slots stay busy while the calls come: 8 pauses of 2 ms per file.
-                fx.file("c" + i, 0).always(new TestFileServer.Throttle(1_024, Duration.ofMillis(2)));
+                fx.file("c" + i, 0).always(new FileServer.Throttle(1_024, Duration.ofMillis(2)));
             }
             // Each thread owns half the chunks, so the last call for each chunk, and so its final state, is known.
             ConcurrentHashMap<ChunkId, Boolean> wanted = new ConcurrentHashMap<>();

@@ -12,7 +12,8 @@ public final class TestChunks {
 
     public static Bytes32 sha256(String text) {
         try {
-            return Bytes32.fromBytes(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return Bytes32.fromBytes(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

@@ -5,8 +5,8 @@ import static dev.worker.core.ManagerFixture.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.worker.core.download.TestFileServer;
 import dev.worker.core.store.DataDirectoryLockedException;
+import dev.worker.testkit.FileServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ final class WorkerDataManagerTest {
     @Test
     void deleteDuringDownloadClosesTheConnectionAndRemovesTempData() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
-        fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
+        fx.file("a", 0).always(new FileServer.StallAfter(100_000));
         manager.download(a);
         await("transfer started", () -> fx.server.bodyBytesSent() >= 100_000);
 
@@ -115,7 +115,7 @@ final class WorkerDataManagerTest {
         manager = WorkerDataManager.open(fx.config().maxConcurrentTransfers(1).stallTimeout(Duration.ofSeconds(60))
                 .build());
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 1_000_000);
-        fx.file("a", 0).always(new TestFileServer.StallAfter(100_000));
+        fx.file("a", 0).always(new FileServer.StallAfter(100_000));
         manager.download(a);
         await("a holds the only slot", () -> fx.server.bodyBytesSent() >= 100_000);
         return a;
@@ -287,8 +287,8 @@ final class WorkerDataManagerTest {
     @Test
     void transientServerErrorsAreRetriedUntilTheChunkIsReady() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 50_000);
-        fx.file("a", 0).then(new TestFileServer.Status(503, java.util.Map.of()),
-                new TestFileServer.Status(500, java.util.Map.of()));
+        fx.file("a", 0).then(new FileServer.Status(503, java.util.Map.of()),
+                new FileServer.Status(500, java.util.Map.of()));
 
         manager.download(a);
         awaitState(manager, a.id(), ChunkState.READY);
@@ -300,12 +300,12 @@ final class WorkerDataManagerTest {
     @Test
     void aResetMidBodyIsResumedWithARangeRequest() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 500_000);
-        fx.file("a", 0).then(new TestFileServer.TruncateAfter(200_000));
+        fx.file("a", 0).then(new FileServer.TruncateAfter(200_000));
 
         manager.download(a);
         awaitState(manager, a.id(), ChunkState.READY);
 
-        List<TestFileServer.Request> requests = fx.server.requests("/a/f0");
+        List<FileServer.Request> requests = fx.server.requests("/a/f0");
         assertThat(requests).hasSize(2);
         assertThat(requests.get(1).header("range")).contains("bytes=200000-");
         assertThat(requests.get(1).header("if-range")).isPresent();
@@ -317,7 +317,7 @@ final class WorkerDataManagerTest {
     @Test
     void aChecksumMismatchOnACleanRedownloadFailsAndANewRequestRetries() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 10_000);
-        fx.file("a", 0).always(new TestFileServer.Corrupt());
+        fx.file("a", 0).always(new FileServer.Corrupt());
 
         manager.download(a);
         awaitState(manager, a.id(), ChunkState.FAILED);
@@ -335,7 +335,7 @@ final class WorkerDataManagerTest {
     @Test
     void notFoundIsPermanentAndReRequestingAfterTheFixSucceeds() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 2, 1_000);
-        fx.file("a", 1).always(new TestFileServer.Status(404, java.util.Map.of()));
+        fx.file("a", 1).always(new FileServer.Status(404, java.util.Map.of()));
 
         manager.download(a);
         awaitState(manager, a.id(), ChunkState.FAILED);
@@ -463,14 +463,14 @@ final class WorkerDataManagerTest {
     @Test
     void aPendingDownloadIsResumedAfterARestart() throws Exception {
         ChunkDescriptor a = fx.chunk("a", "d", 0, 10, 1, 400_000);
-        fx.file("a", 0).then(new TestFileServer.StallAfter(150_000));
+        fx.file("a", 0).then(new FileServer.StallAfter(150_000));
         manager.download(a).get(5, TimeUnit.SECONDS);
         await("partial data on disk", () -> manager.status(a.id()).orElseThrow().bytesDone() >= 150_000);
 
         reopen();
 
         awaitState(manager, a.id(), ChunkState.READY);
-        List<TestFileServer.Request> requests = fx.server.requests("/a/f0");
+        List<FileServer.Request> requests = fx.server.requests("/a/f0");
         assertThat(requests.getLast().header("range")).as("resumed, not restarted").contains("bytes=150000-");
         try (ChunkRef ref = manager.acquire(a.id()).orElseThrow()) {
             fx.assertContent(ref);

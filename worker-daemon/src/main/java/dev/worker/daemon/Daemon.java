@@ -111,7 +111,8 @@ public final class Daemon implements AutoCloseable {
             long startNanos) throws StartupException {
         BearerAuth auth = config.token().map(BearerAuth::of).orElseGet(BearerAuth::none);
         DaemonMetrics metrics = new DaemonMetrics();
-        ExecutorService offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin-work-", 0).factory());
+        ExecutorService offload = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("admin-work-", 0).factory());
         AdminContext context = new AdminContext(auth, config.listen().host(), config.limits(), metrics::scrape,
                 offload);
         AdminServer server;

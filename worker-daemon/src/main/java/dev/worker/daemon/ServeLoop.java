@@ -1,5 +1,6 @@
 package dev.worker.daemon;
 
+import dev.worker.core.launch.StopSignals;
 import java.io.PrintWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,7 +19,7 @@ public final class ServeLoop {
 
     public static int run(DaemonConfig config, boolean demo, PrintWriter out, PrintWriter err) {
         CompletableFuture<Void> stop = new CompletableFuture<>();
-        ShutdownSignals.install(() -> stop.complete(null));
+        StopSignals.install(() -> stop.complete(null));
         Demo running = null;
         Daemon daemon;
         try {

@@ -9,14 +9,17 @@ import dev.worker.core.ManagerConfig;
 import dev.worker.core.TestChunks;
 import dev.worker.core.WorkerDataManager;
 import dev.worker.core.store.DataDirectoryLockedException;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +42,12 @@ final class DaemonTest {
         CountDownLatch scan = new CountDownLatch(1);
         FakeDataManager manager = new FakeDataManager();
         try (Daemon daemon = Daemon.start(config(), c -> {
-            await(scan);
+            Await.open("the test lets the manager open", scan, Duration.ofSeconds(30));
             return manager;
-        }); Http http = new Http(daemon.url())) {
+        }); AdminHttp http = new AdminHttp(daemon.url())) {
             assertThat(daemon.address().getPort()).isPositive();
             assertThat(http.get("/health/live").status()).isEqualTo(200);
-            Http.Reply notReady = http.get("/health/ready");
+            AdminHttp.Reply notReady = http.get("/health/ready");
             assertThat(notReady.status()).isEqualTo(503);
             assertThat(notReady.errorCode()).isEqualTo("not_ready");
             assertThat(http.get("/v1/chunks").status()).isEqualTo(503);
@@ -117,13 +120,13 @@ final class DaemonTest {
     void withAToken_everyPathButHealthNeedsIt() throws Exception {
         DaemonConfig config = config().withToken("t0ken");
         try (Daemon daemon = Daemon.start(config, c -> new FakeDataManager());
-                Http anonymous = new Http(daemon.url());
-                Http authorized = new Http(daemon.url(), "t0ken")) {
+                AdminHttp anonymous = new AdminHttp(daemon.url());
+                AdminHttp authorized = new AdminHttp(daemon.url(), "t0ken")) {
             daemon.ready().get(10, TimeUnit.SECONDS);
             assertThat(anonymous.get("/health/ready").status()).isEqualTo(200);
-            Http.Reply refused = anonymous.get("/v1/chunks");
+            AdminHttp.Reply refused = anonymous.get("/v1/chunks");
             assertThat(refused.status()).isEqualTo(401);
-            assertThat(refused.raw().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+            assertThat(refused.header("WWW-Authenticate")).hasValueSatisfying(
                     v -> assertThat(v).startsWith("Bearer"));
             assertThat(authorized.get("/v1/chunks").status()).isEqualTo(200);
         }
@@ -143,10 +146,11 @@ final class DaemonTest {
                     + "Content-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
-            awaitCondition(() -> manager.intents.get() == 1);
+            Await.until("the intent reached the manager", Duration.ofSeconds(20), () -> manager.intents.get() == 1);
             Thread closer = Thread.ofPlatform().start(daemon::close);
             // The intent becomes durable while the daemon drains: the client still gets its answer.
-            awaitCondition(() -> !closer.isAlive() || manager.intents.get() == 1);
+            Await.until("the intent is durable or the daemon closed", Duration.ofSeconds(20),
+                    () -> !closer.isAlive() || manager.intents.get() == 1);
             manager.releaseHeldIntents();
             String response = readAll(socket.getInputStream());
             // readAll returned: the daemon closed the connection after answering.
@@ -160,9 +164,9 @@ final class DaemonTest {
     @Test
     void bigAssignmentBodies_overTheLimit_get413_overRealSockets() throws Exception {
         try (Daemon daemon = Daemon.start(config().withLimits(config().limits().withMaxAssignmentBodyBytes(64 * 1024)),
-                c -> new FakeDataManager()); Http http = new Http(daemon.url())) {
+                c -> new FakeDataManager()); AdminHttp http = new AdminHttp(daemon.url())) {
             daemon.ready().get(10, TimeUnit.SECONDS);
-            Http.Reply r = http.put("/v1/assignment", "{\"chunks\": [" + "{},".repeat(40_000) + "{}]}");
+            AdminHttp.Reply r = http.put("/v1/assignment", "{\"chunks\": [" + "{},".repeat(40_000) + "{}]}");
             assertThat(r.status()).isEqualTo(413);
             assertThat(r.errorCode()).isEqualTo("payload_too_large");
             assertThat(http.get("/health/live").status()).isEqualTo(200);
@@ -188,25 +192,5 @@ final class DaemonTest {
 
     private static String readAll(InputStream in) throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
-    }
-
-    static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released");
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20s");
-            }
-            Thread.sleep(5);
-        }
     }
 }

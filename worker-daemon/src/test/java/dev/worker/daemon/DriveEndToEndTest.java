@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code worker-mock drive} in process against a real daemon (real core, files, HTTP on 127.0.0.1) and a mock storage
@@ -51,7 +50,6 @@ final class DriveEndToEndTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        RealCore.assumeAvailable();
         // 2 datasets x 12 chunks x 2 files; 320 KiB per chunk split at random, so files of roughly 64 to 256 KiB.
         storage = MockStorage.start(MockStorageConfig.builder().seed(SEED).datasets(2).chunks(24).filesPerChunk(2)
                 .chunkSize(320 << 10).faults(FaultConfig.builder().errorRate(0.10).resetRate(0.05)
@@ -155,10 +153,7 @@ final class DriveEndToEndTest {
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = MockMain.commandLine(Map.of());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = MockMain.run(Map.of(), new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
     }
 }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,14 +24,13 @@ final class EndToEndTest {
     Path dir;
     private TestStorage storage;
     private Daemon daemon;
-    private Http http;
+    private AdminHttp http;
 
     @BeforeEach
     void setUp() throws Exception {
-        RealCore.assumeAvailable();
         storage = new TestStorage();
         daemon = RealCore.startDaemon(dir.resolve("data"));
-        http = new Http(daemon.url());
+        http = new AdminHttp(daemon.url());
     }
 
     @AfterEach
@@ -48,37 +49,19 @@ final class EndToEndTest {
         }
     }
 
+    /** The chunk's status once it is in {@code state}; null once it is absent. */
     private JsonNode awaitState(ChunkDescriptor chunk, String state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            Http.Reply r = http.get("/v1/chunks/" + chunk.id());
-            last = r.body();
-            if (r.status() == 200 && r.json().path("state").asText().equals(state)) {
-                return r.json();
-            }
-            if (state.equals("absent") && r.status() == 404) {
-                return null;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("chunk " + chunk.id() + " not " + state + " within 60s; last: " + last);
+        return http.awaitState(chunk.id().toString(), state, Duration.ofSeconds(60)).orElse(null);
     }
 
     private static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within 30s");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     @Test
     void chunk_isDownloaded_found_andDeleted() throws Exception {
         ChunkDescriptor a = storage.chunk("a", "eth", 1000, 2000, 3, 100_000);
-        Http.Reply accepted = http.post("/v1/chunks", ChunkDescriptorJson.toJson(a));
+        AdminHttp.Reply accepted = http.post("/v1/chunks", ChunkDescriptorJson.toJson(a));
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(accepted.json().get("id").asText()).isEqualTo(a.id().toString());
         assertThat(accepted.json().get("bytes_total").asLong()).isEqualTo(300_000);
@@ -91,7 +74,7 @@ final class EndToEndTest {
         assertThat(http.get("/v1/chunks?state=ready").json().get("chunks")).hasSize(1);
         assertThat(http.get("/v1/chunks?dataset_id=" + a.datasetId()).json().get("chunks")).hasSize(1);
 
-        Http.Reply found = http.get("/v1/datasets/" + a.datasetId() + "/blocks/1999");
+        AdminHttp.Reply found = http.get("/v1/datasets/" + a.datasetId() + "/blocks/1999");
         assertThat(found.status()).isEqualTo(200);
         assertThat(found.json().get("path").asText()).isEqualTo(path.toString());
         assertThat(http.get("/v1/datasets/" + a.datasetId() + "/blocks/2000").status()).isEqualTo(404);
@@ -109,7 +92,7 @@ final class EndToEndTest {
         ChunkDescriptor a = storage.chunk("leased", "eth", 0, 100, 1, 10_000);
         http.post("/v1/chunks", ChunkDescriptorJson.toJson(a));
         awaitState(a, "ready");
-        Http.Reply lease = http.post("/v1/leases", "{\"dataset_id\": \"" + a.datasetId() + "\", \"block\": 5}");
+        AdminHttp.Reply lease = http.post("/v1/leases", "{\"dataset_id\": \"" + a.datasetId() + "\", \"block\": 5}");
         assertThat(lease.status()).isEqualTo(201);
         Path path = Path.of(lease.json().get("path").asText());
         assertThat(lease.json().get("chunk").get("refs").asInt()).isEqualTo(1);
@@ -129,7 +112,7 @@ final class EndToEndTest {
         ChunkDescriptor a = storage.chunk("expiring", "eth", 0, 100, 1, 10_000);
         http.post("/v1/chunks", ChunkDescriptorJson.toJson(a));
         awaitState(a, "ready");
-        Http.Reply lease = http.post("/v1/leases",
+        AdminHttp.Reply lease = http.post("/v1/leases",
                 "{\"dataset_id\": \"" + a.datasetId() + "\", \"block\": 5, \"ttl_seconds\": 1}");
         Path path = Path.of(lease.json().get("path").asText());
         http.delete("/v1/chunks/" + a.id());
@@ -142,13 +125,13 @@ final class EndToEndTest {
     void assignment_replacesTheDesiredSet() throws Exception {
         ChunkDescriptor a = storage.chunk("s1", "eth", 0, 100, 1, 10_000);
         ChunkDescriptor b = storage.chunk("s2", "btc", 0, 100, 2, 10_000);
-        Http.Reply first = http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(a) + ","
+        AdminHttp.Reply first = http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(a) + ","
                 + ChunkDescriptorJson.toJson(b) + "]}");
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.json().get("download").asInt()).isEqualTo(2);
         awaitState(a, "ready");
         awaitState(b, "ready");
-        Http.Reply second = http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(b) + "]}");
+        AdminHttp.Reply second = http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(b) + "]}");
         assertThat(second.json().get("keep").asInt()).isEqualTo(1);
         assertThat(second.json().get("delete").asInt()).isEqualTo(1);
         awaitState(a, "absent");
@@ -176,13 +159,13 @@ final class EndToEndTest {
                 .isEqualTo("invalid_request");
         ChunkDescriptor conflicting = ChunkDescriptor.of(a.id(), a.datasetId(), new dev.worker.core.BlockRange(0, 99),
                 a.files());
-        Http.Reply conflict = http.post("/v1/chunks", ChunkDescriptorJson.toJson(conflicting));
+        AdminHttp.Reply conflict = http.post("/v1/chunks", ChunkDescriptorJson.toJson(conflicting));
         assertThat(conflict.status()).isEqualTo(409);
         assertThat(http.get("/v1/chunks/" + storage.chunk("y", "eth", 0, 1, 1, 1).id()).status()).isEqualTo(404);
-        Http.Reply wrongMethod = http.send(http.builder("/v1/assignment").GET());
+        AdminHttp.Reply wrongMethod = http.get("/v1/assignment");
         assertThat(wrongMethod.status()).isEqualTo(405);
-        assertThat(wrongMethod.raw().headers().firstValue("Allow")).hasValue("PUT");
-        Http.Reply tooLarge = http.post("/v1/chunks", "{\"pad\": \"" + "x".repeat(2 << 20) + "\"}");
+        assertThat(wrongMethod.header("Allow")).hasValue("PUT");
+        AdminHttp.Reply tooLarge = http.post("/v1/chunks", "{\"pad\": \"" + "x".repeat(2 << 20) + "\"}");
         assertThat(tooLarge.status()).isEqualTo(413);
         assertThat(http.get("/nowhere").status()).isEqualTo(404);
 
@@ -195,12 +178,12 @@ final class EndToEndTest {
         ChunkDescriptor a = storage.chunk("m", "eth", 0, 100, 2, 50_000);
         http.post("/v1/chunks", ChunkDescriptorJson.toJson(a));
         awaitState(a, "ready");
-        Http.Reply lease = http.post("/v1/leases", "{\"dataset_id\": \"" + a.datasetId() + "\", \"block\": 1}");
+        AdminHttp.Reply lease = http.post("/v1/leases", "{\"dataset_id\": \"" + a.datasetId() + "\", \"block\": 1}");
         assertThat(lease.status()).isEqualTo(201);
         awaitCondition("the metrics snapshot to refresh", () -> http.get("/metrics").body().contains(
                 "worker_leases_active 1.0"));
-        Http.Reply metrics = http.get("/metrics");
-        assertThat(metrics.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
+        AdminHttp.Reply metrics = http.get("/metrics");
+        assertThat(metrics.header("Content-Type")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("text/plain"));
         assertThat(metrics.body())
                 .contains("worker_chunks{state=\"ready\"} 1.0")

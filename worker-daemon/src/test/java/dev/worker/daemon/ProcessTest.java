@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
@@ -11,7 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,28 +24,17 @@ final class ProcessTest {
     @TempDir
     Path dir;
 
-    private static void awaitState(Http http, ChunkDescriptor chunk, String state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            Http.Reply r = http.get("/v1/chunks/" + chunk.id());
-            last = r.body();
-            if (r.status() == 200 && r.json().path("state").asText().equals(state)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("chunk " + chunk.id() + " not " + state + " within 60s; last: " + last);
+    private static void awaitState(AdminHttp http, ChunkDescriptor chunk, String state) throws InterruptedException {
+        http.awaitState(chunk.id().toString(), state, Duration.ofSeconds(60));
     }
 
     @Test
     void restart_keepsReadyChunks() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         ChunkDescriptor chunk;
         try (TestStorage storage = new TestStorage()) {
             chunk = storage.chunk("r1", "eth", 0, 100, 2, 64 * 1024);
-            try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(first.url())) {
                 first.awaitReady(http);
                 assertThat(http.post("/v1/chunks", ChunkDescriptorJson.toJson(chunk)).status()).isEqualTo(202);
                 awaitState(http, chunk, "ready");
@@ -51,9 +42,9 @@ final class ProcessTest {
             }
         }
         // The storage is gone: the chunk can only come from disk.
-        try (DaemonProcess second = DaemonProcess.serve(data); Http http = new Http(second.url())) {
+        try (DaemonProcess second = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(second.url())) {
             second.awaitReady(http);
-            Http.Reply found = http.get("/v1/datasets/" + chunk.datasetId() + "/blocks/50");
+            AdminHttp.Reply found = http.get("/v1/datasets/" + chunk.datasetId() + "/blocks/50");
             assertThat(found.status()).isEqualTo(200);
             Path path = Path.of(found.json().get("path").asText());
             assertThat(Files.size(path.resolve("f0.bin"))).isEqualTo(64 * 1024);
@@ -63,13 +54,12 @@ final class ProcessTest {
 
     @Test
     void killMinus9_withAcceptedIntentsPending_theyCompleteAfterRestart() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (TestStorage storage = new TestStorage()) {
             ChunkDescriptor a = storage.chunk("k1", "eth", 0, 100, 1, 32 * 1024);
             ChunkDescriptor b = storage.chunk("k2", "eth", 100, 200, 2, 32 * 1024);
             storage.hold();
-            try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(first.url())) {
                 first.awaitReady(http);
                 assertThat(http.post("/v1/chunks", ChunkDescriptorJson.toJson(a)).status()).isEqualTo(202);
                 assertThat(http.put("/v1/assignment", "{\"chunks\": [" + ChunkDescriptorJson.toJson(a) + ","
@@ -77,7 +67,7 @@ final class ProcessTest {
                 assertThat(first.kill()).isNotZero();
             }
             storage.release();
-            try (DaemonProcess second = DaemonProcess.serve(data); Http http = new Http(second.url())) {
+            try (DaemonProcess second = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(second.url())) {
                 second.awaitReady(http);
                 awaitState(http, a, "ready");
                 awaitState(http, b, "ready");
@@ -88,9 +78,8 @@ final class ProcessTest {
 
     @Test
     void aSecondDaemonOnTheSameDirectory_exitsNonZero_withOneLineNamingItAndTheHolder() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
-        try (DaemonProcess first = DaemonProcess.serve(data); Http http = new Http(first.url())) {
+        try (DaemonProcess first = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(first.url())) {
             first.awaitReady(http);
             try (DaemonProcess second = DaemonProcess.serve(data)) {
                 assertThat(second.exitCode()).isNotZero();
@@ -105,9 +94,8 @@ final class ProcessTest {
 
     @Test
     void sigterm_exits0_andReleasesTheLock() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
-        try (DaemonProcess daemon = DaemonProcess.serve(data); Http http = new Http(daemon.url())) {
+        try (DaemonProcess daemon = DaemonProcess.serve(data); AdminHttp http = new AdminHttp(daemon.url())) {
             daemon.awaitReady(http);
             assertThat(daemon.terminate()).isZero();
             assertThat(daemon.stderr()).isEmpty();

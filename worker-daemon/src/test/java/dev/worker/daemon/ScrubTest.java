@@ -7,6 +7,8 @@ import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkId;
 import dev.worker.daemon.cli.WorkerCommand;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,8 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,13 +33,12 @@ final class ScrubTest {
     Path dir;
     private TestStorage storage;
     private Daemon daemon;
-    private Http http;
+    private AdminHttp http;
 
     private void start() throws Exception {
-        RealCore.assumeAvailable();
         storage = new TestStorage();
         daemon = RealCore.startDaemon(dir.resolve("data"));
-        http = new Http(daemon.url());
+        http = new AdminHttp(daemon.url());
     }
 
     @AfterEach
@@ -54,18 +55,8 @@ final class ScrubTest {
         }
     }
 
-    private JsonNode awaitState(Http client, ChunkId id, String state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            Http.Reply r = client.get("/v1/chunks/" + id);
-            last = r.body();
-            if (r.status() == 200 && r.json().path("state").asText().equals(state)) {
-                return r.json();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("chunk " + id + " not " + state + " within 60s; last: " + last);
+    private static JsonNode awaitState(AdminHttp client, ChunkId id, String state) throws InterruptedException {
+        return client.awaitState(id.toString(), state, Duration.ofSeconds(60)).orElseThrow();
     }
 
     private Path readyChunk(ChunkDescriptor chunk) throws InterruptedException {
@@ -99,7 +90,7 @@ final class ScrubTest {
         start();
         ChunkDescriptor a = storage.chunk("intact", "eth", 0, 100, 2, 50_000);
         readyChunk(a);
-        Http.Reply r = http.post("/v1/chunks/" + a.id() + "/verify", "");
+        AdminHttp.Reply r = http.post("/v1/chunks/" + a.id() + "/verify", "");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("{\"id\":\"" + a.id() + "\",\"result\":\"ok\",\"problem\":null}");
         assertThat(http.get("/v1/datasets/" + a.datasetId() + "/blocks/50").status()).isEqualTo(200);
@@ -113,7 +104,7 @@ final class ScrubTest {
         flipByte(path.resolve("f1.bin"), 12_345);
         storage.hold(); // the new download waits, so the withdrawn state can be seen
 
-        Http.Reply r = http.post("/v1/chunks/" + a.id() + "/verify", "");
+        AdminHttp.Reply r = http.post("/v1/chunks/" + a.id() + "/verify", "");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("result").asText()).isEqualTo("corrupt");
         assertThat(r.json().get("problem").asText()).contains("f1.bin").contains("sha256");
@@ -136,20 +127,20 @@ final class ScrubTest {
         ChunkDescriptor pending = storage.chunk("pending", "eth", 0, 100, 1, 1000);
         storage.hold();
         http.post("/v1/chunks", ChunkDescriptorJson.toJson(pending));
-        Http.Reply notReady = http.post("/v1/chunks/" + pending.id() + "/verify", "");
+        AdminHttp.Reply notReady = http.post("/v1/chunks/" + pending.id() + "/verify", "");
         assertThat(notReady.status()).isEqualTo(200);
         assertThat(notReady.json().get("result").asText()).isEqualTo("not_ready");
         assertThat(notReady.json().get("problem").isNull()).isTrue();
 
-        Http.Reply unknown = http.post("/v1/chunks/" + "ab".repeat(32) + "/verify", "");
+        AdminHttp.Reply unknown = http.post("/v1/chunks/" + "ab".repeat(32) + "/verify", "");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.errorCode()).isEqualTo("not_found");
         assertThat(http.post("/v1/chunks/xyz/verify", "").errorCode()).isEqualTo("invalid_request");
         assertThat(http.post("/v1/chunks/" + pending.id() + "/verify?x=1", "").errorCode())
                 .isEqualTo("invalid_request");
-        Http.Reply wrongMethod = http.get("/v1/chunks/" + pending.id() + "/verify");
+        AdminHttp.Reply wrongMethod = http.get("/v1/chunks/" + pending.id() + "/verify");
         assertThat(wrongMethod.status()).isEqualTo(405);
-        assertThat(wrongMethod.raw().headers().firstValue("Allow")).hasValue("POST");
+        assertThat(wrongMethod.header("Allow")).hasValue("POST");
         storage.release();
         awaitState(http, pending.id(), "ready");
     }
@@ -192,12 +183,11 @@ final class ScrubTest {
 
     @Test
     void serveVerifyOnStart_trashesACorruptChunk_andDownloadsItAgain() throws Exception {
-        RealCore.assumeAvailable();
         Path data = dir.resolve("data");
         try (TestStorage store = new TestStorage()) {
             ChunkDescriptor a = store.chunk("on-start", "eth", 0, 100, 2, 64 * 1024);
             Path chunkDir;
-            try (DaemonProcess first = DaemonProcess.serve(data); Http client = new Http(first.url())) {
+            try (DaemonProcess first = DaemonProcess.serve(data); AdminHttp client = new AdminHttp(first.url())) {
                 first.awaitReady(client);
                 assertThat(client.post("/v1/chunks", ChunkDescriptorJson.toJson(a)).status()).isEqualTo(202);
                 chunkDir = Path.of(awaitState(client, a.id(), "ready").get("path").asText());
@@ -205,7 +195,7 @@ final class ScrubTest {
             }
             flipByte(chunkDir.resolve("f1.bin"), 100);
             try (DaemonProcess second = DaemonProcess.serve(data, "--verify-on-start");
-                    Http client = new Http(second.url())) {
+                    AdminHttp client = new AdminHttp(second.url())) {
                 second.awaitReady(client);
                 Path again = Path.of(awaitState(client, a.id(), "ready").get("path").asText());
                 assertThat(java.nio.file.Files.readAllBytes(again.resolve("f1.bin")))

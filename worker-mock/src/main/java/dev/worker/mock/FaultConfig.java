@@ -2,6 +2,8 @@ package dev.worker.mock;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.core.launch.ByteSizes;
+import dev.worker.core.launch.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -106,10 +108,10 @@ public record FaultConfig(
             parts.add("latency=" + Durations.format(latency));
         }
         if (bandwidth > 0) {
-            parts.add("bandwidth=" + Sizes.format(bandwidth) + "/s");
+            parts.add("bandwidth=" + ByteSizes.formatCompact(bandwidth) + "/s");
         }
         if (totalBandwidth > 0) {
-            parts.add("total-bandwidth=" + Sizes.format(totalBandwidth) + "/s");
+            parts.add("total-bandwidth=" + ByteSizes.formatCompact(totalBandwidth) + "/s");
         }
         if (!notFound.isEmpty()) {
             parts.add("not-found=" + notFound.size() + " path(s)");

@@ -1,12 +1,8 @@
 package dev.worker.mock;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.worker.core.Bytes32;
 import dev.worker.core.ChunkDescriptor;
-import dev.worker.core.ChunkDescriptorJson;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.worker.core.client.AssignmentDocument;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,7 +62,7 @@ final class Manifest implements AutoCloseable {
         lock.lock();
         try {
             if (json == null) {
-                json = descriptors().thenApplyAsync(Manifest::toJson, pool);
+                json = descriptors().thenApplyAsync(AssignmentDocument::write, pool);
             }
             return json;
         } finally {
@@ -111,21 +107,5 @@ final class Manifest implements AutoCloseable {
             list.add(chunk.descriptor(base, file -> Optional.ofNullable(sums.get(file.path()))));
         }
         return List.copyOf(list);
-    }
-
-    private static byte[] toJson(List<ChunkDescriptor> descriptors) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, descriptors.size() * 1024));
-        try (JsonGenerator gen = ChunkDescriptorJson.MAPPER.getFactory().createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeArrayFieldStart("chunks");
-            for (ChunkDescriptor descriptor : descriptors) {
-                ChunkDescriptorJson.write(gen, descriptor);
-            }
-            gen.writeEndArray();
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

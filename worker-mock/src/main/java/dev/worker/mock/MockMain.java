@@ -1,11 +1,14 @@
 package dev.worker.mock;
 
+import dev.worker.core.launch.BuildVersion;
+import dev.worker.core.launch.EnvironmentDefaults;
 import dev.worker.mock.drive.DriveCommand;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -22,6 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {"", "Every option can also be set with an environment variable named WORKER_MOCK_ and the option's "
                 + "name in capitals with '_' for '-', e.g. WORKER_MOCK_CHUNK_SIZE=200MB. Command-line options win."})
 public final class MockMain implements Runnable {
+    /** Option defaults come from variables named this and the option's name, e.g. {@code WORKER_MOCK_SEED}. */
+    static final String ENV_PREFIX = "WORKER_MOCK_";
     /** Where the executable's logging configuration lives (not {@code logback.xml}: this jar is also a library). */
     static final String LOGBACK_CONFIG = "worker-mock-logback.xml";
 
@@ -31,6 +36,9 @@ public final class MockMain implements Runnable {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    private boolean version;
+
     MockMain() {
     }
 
@@ -38,18 +46,28 @@ public final class MockMain implements Runnable {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
         }
-        System.exit(run(System.getenv(), args));
+        System.exit(commandLine(System.getenv()).execute(args));
     }
 
-    /** Runs a command line with {@code environment} for option defaults; returns the exit code. */
-    static int run(Map<String, String> environment, String... args) {
-        return commandLine(environment).execute(args);
+    /** Runs {@code worker-mock} with these arguments, printing to the given writers; returns the exit code. */
+    public static int run(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine(environment);
+        cli.setOut(out);
+        cli.setErr(err);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     /** The command line with its defaults and error handlers, for running commands in process (tests, tools). */
     public static CommandLine commandLine(Map<String, String> environment) {
         CommandLine cli = new CommandLine(new MockMain());
-        cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        cli.getCommandSpec().version("worker-mock " + BuildVersion.current());
+        EnvironmentDefaults defaults = new EnvironmentDefaults(ENV_PREFIX, environment);
+        // Positional parameters and the help options read nothing from the environment.
+        cli.setDefaultValueProvider(arg -> arg instanceof OptionSpec option && !option.usageHelp()
+                && !option.versionHelp() ? defaults.value(option.longestName()).orElse(null) : null);
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine command = e.getCommandLine();
             PrintWriter err = command.getErr();

@@ -1,5 +1,7 @@
 package dev.worker.mock;
 
+import dev.worker.core.launch.ByteSizes;
+import dev.worker.core.launch.StopSignals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -50,7 +52,7 @@ final class StorageCommand implements Callable<Integer> {
             description = "Files per chunk, 1 to 64 (default: ${DEFAULT-VALUE}).")
     int filesPerChunk;
 
-    @Option(names = "--chunk-size", defaultValue = "200MiB", converter = Sizes.Converter.class, paramLabel = "SIZE",
+    @Option(names = "--chunk-size", defaultValue = "200MiB", converter = Converters.Size.class, paramLabel = "SIZE",
             description = "Bytes per chunk, split over its files (default: ${DEFAULT-VALUE}).")
     long chunkSize;
 
@@ -70,7 +72,7 @@ final class StorageCommand implements Callable<Integer> {
             description = "Fraction of file requests answered 503.")
     double errorRate;
 
-    @Option(names = "--retry-after", converter = Durations.Converter.class, paramLabel = "DURATION",
+    @Option(names = "--retry-after", converter = Converters.Time.class, paramLabel = "DURATION",
             description = "Send Retry-After (whole seconds) with injected 503s.")
     Duration retryAfter;
 
@@ -86,19 +88,19 @@ final class StorageCommand implements Callable<Integer> {
             description = "Fraction of bodies that stop at a random point for --stall, then close.")
     double stallRate;
 
-    @Option(names = "--stall", defaultValue = "10s", converter = Durations.Converter.class, paramLabel = "DURATION",
+    @Option(names = "--stall", defaultValue = "10s", converter = Converters.Time.class, paramLabel = "DURATION",
             description = "How long a stalled body stays silent (default: ${DEFAULT-VALUE}).")
     Duration stall;
 
-    @Option(names = "--latency", defaultValue = "0", converter = Durations.Converter.class, paramLabel = "DURATION",
+    @Option(names = "--latency", defaultValue = "0", converter = Converters.Time.class, paramLabel = "DURATION",
             description = "Delay before the headers of every file response.")
     Duration latency;
 
-    @Option(names = "--bandwidth", defaultValue = "0", converter = Sizes.Converter.class, paramLabel = "SIZE",
+    @Option(names = "--bandwidth", defaultValue = "0", converter = Converters.Size.class, paramLabel = "SIZE",
             description = "Bytes per second per connection; 0 = unlimited.")
     long bandwidth;
 
-    @Option(names = "--total-bandwidth", defaultValue = "0", converter = Sizes.Converter.class, paramLabel = "SIZE",
+    @Option(names = "--total-bandwidth", defaultValue = "0", converter = Converters.Size.class, paramLabel = "SIZE",
             description = "Bytes per second over all connections; 0 = unlimited.")
     long totalBandwidth;
 
@@ -112,7 +114,8 @@ final class StorageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         MockStorageConfig config = config();
-        CountDownLatch stop = StopSignals.install();
+        CountDownLatch stop = new CountDownLatch(1);
+        StopSignals.install(stop::countDown);
         try (MockStorage storage = MockStorage.start(config)) {
             // Closes the storage on exits other than SIGINT/SIGTERM (those open the latch instead).
             Thread hook = new Thread(storage::close, "worker-mock-shutdown");
@@ -165,7 +168,7 @@ final class StorageCommand implements Callable<Integer> {
     static String startupLine(MockStorage storage) {
         SyntheticChunkSet set = storage.chunkSet();
         return "mock storage: " + storage.baseUrl() + " (" + set.chunks().size() + " chunks in "
-                + set.datasets().size() + " datasets, " + Sizes.format(set.totalSize()) + "); manifest: "
+                + set.datasets().size() + " datasets, " + ByteSizes.formatCompact(set.totalSize()) + "); manifest: "
                 + storage.manifestUrl();
     }
 

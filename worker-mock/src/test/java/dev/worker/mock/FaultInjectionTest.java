@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.testkit.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -81,8 +82,8 @@ final class FaultInjectionTest {
     @Test
     void truncateRate_closesCleanlyAfterFewerBytesThanDeclared() throws Exception {
         storage.faults(FaultConfig.builder().truncateRate(1).build());
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
-            RawConnection.Head head = c.send("GET", file.path()).readHead();
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
+            RawHttp.Head head = c.send("GET", file.path()).readHead();
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.contentLength()).isEqualTo(file.size());
             byte[] received = c.input().readAllBytes();
@@ -95,8 +96,8 @@ final class FaultInjectionTest {
     @Test
     void truncateRate_appliesToRangesToo() throws Exception {
         storage.faults(FaultConfig.builder().truncateRate(1).build());
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
-            RawConnection.Head head = c.send("GET", file.path(), "Range: bytes=1000-").readHead();
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
+            RawHttp.Head head = c.send("GET", file.path(), "Range: bytes=1000-").readHead();
             assertThat(head.status()).isEqualTo(206);
             byte[] received = c.input().readAllBytes();
             assertThat(received.length).isLessThan((int) head.contentLength());
@@ -108,8 +109,8 @@ final class FaultInjectionTest {
     void stallRate_sendsNothingForTheStallDuration_thenCloses() throws Exception {
         Duration stall = Duration.ofMillis(400);
         storage.faults(FaultConfig.builder().stallRate(1).stall(stall).build());
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
-            RawConnection.Head head = c.send("GET", file.path()).readHead();
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
+            RawHttp.Head head = c.send("GET", file.path()).readHead();
             assertThat(head.status()).isEqualTo(200);
             long lastData = System.nanoTime();
             long received = 0;

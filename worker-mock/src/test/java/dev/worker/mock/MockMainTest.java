@@ -2,6 +2,7 @@ package dev.worker.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.worker.core.launch.EnvironmentDefaults;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -66,8 +67,9 @@ final class MockMainTest {
 
     @Test
     void environmentVariableNames_followTheOptionNames() {
-        assertThat(EnvironmentDefaults.variable("--chunk-size")).isEqualTo("WORKER_MOCK_CHUNK_SIZE");
-        assertThat(EnvironmentDefaults.variable("--seed")).isEqualTo("WORKER_MOCK_SEED");
+        EnvironmentDefaults defaults = new EnvironmentDefaults(MockMain.ENV_PREFIX, Map.of());
+        assertThat(defaults.variable("--chunk-size")).isEqualTo("WORKER_MOCK_CHUNK_SIZE");
+        assertThat(defaults.variable("--seed")).isEqualTo("WORKER_MOCK_SEED");
     }
 
     @ParameterizedTest
@@ -102,6 +104,15 @@ final class MockMainTest {
     }
 
     @Test
+    void version_isTheBuildsVersion() {
+        String expected = System.getProperty("worker.expectedVersion");
+        assertThat(expected).as("the build passes its version to the tests").isNotBlank();
+        Run run = run(Map.of(), "--version");
+        assertThat(run.code()).isZero();
+        assertThat(run.out().strip()).isEqualTo("worker-mock " + expected);
+    }
+
+    @Test
     void noCommand_exitsWith2() {
         Run run = run(Map.of());
         assertThat(run.code()).isEqualTo(2);
@@ -126,10 +137,7 @@ final class MockMainTest {
     private static Run run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = MockMain.commandLine(env);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
+        int code = MockMain.run(env, new PrintWriter(out), new PrintWriter(err), args);
         return new Run(code, out.toString(), err.toString());
     }
 }

@@ -1,13 +1,14 @@
 package dev.worker.mock;
 
-import static dev.worker.mock.TestSupport.awaitUntil;
 import static dev.worker.mock.TestSupport.get;
 import static dev.worker.mock.TestSupport.send;
+import static dev.worker.testkit.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.testkit.RawHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -165,12 +166,12 @@ final class MockStorageHttpTest {
 
     @Test
     void head_returnsTheHeadersOfGet_withoutABody() throws Exception {
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
-            RawConnection.Head head = c.send("HEAD", file.path()).readHead();
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
+            RawHttp.Head head = c.send("HEAD", file.path()).readHead();
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.contentLength()).isEqualTo(file.size());
             assertThat(head.headers()).containsKeys("etag", "last-modified", "accept-ranges");
-            RawConnection.Head ranged = c.send("HEAD", file.path(), "Range: bytes=0-9").readHead();
+            RawHttp.Head ranged = c.send("HEAD", file.path(), "Range: bytes=0-9").readHead();
             assertThat(ranged.status()).as("no body came between the two heads").isEqualTo(206);
             assertThat(ranged.contentLength()).isEqualTo(10);
         }
@@ -179,9 +180,9 @@ final class MockStorageHttpTest {
     @Test
     void keepAlive_servesSequentialRequestsOnOneConnection() throws Exception {
         long connectionsBefore = storage.stats().connections();
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
             for (int i = 0; i < 3; i++) {
-                RawConnection.Head head = c.send("GET", file.path(), "Range: bytes=" + i + "-" + (i + 99)).readHead();
+                RawHttp.Head head = c.send("GET", file.path(), "Range: bytes=" + i + "-" + (i + 99)).readHead();
                 assertThat(head.status()).isEqualTo(206);
                 assertThat(c.readBody(head.contentLength())).isEqualTo(Arrays.copyOfRange(whole, i, i + 100));
             }
@@ -191,26 +192,26 @@ final class MockStorageHttpTest {
 
     @Test
     void pipelinedRequests_areAnsweredInOrder() throws Exception {
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
             c.sendRaw(c.request("GET", file.path(), "Range: bytes=0-9")
                     + c.request("HEAD", "/stats")
                     + c.request("GET", "/nope")
                     + c.request("GET", file.path(), "Range: bytes=10-19"));
-            RawConnection.Head first = c.readHead();
+            RawHttp.Head first = c.readHead();
             assertThat(c.readBody(first.contentLength())).isEqualTo(Arrays.copyOfRange(whole, 0, 10));
             assertThat(c.readHead().status()).isEqualTo(200);
-            RawConnection.Head notFound = c.readHead();
+            RawHttp.Head notFound = c.readHead();
             assertThat(notFound.status()).isEqualTo(404);
             c.readBody(notFound.contentLength());
-            RawConnection.Head last = c.readHead();
+            RawHttp.Head last = c.readHead();
             assertThat(c.readBody(last.contentLength())).isEqualTo(Arrays.copyOfRange(whole, 10, 20));
         }
     }
 
     @Test
     void connectionClose_closesAfterTheResponse() throws Exception {
-        try (RawConnection c = new RawConnection(storage.baseUrl())) {
-            RawConnection.Head head = c.send("GET", file.path(), "Range: bytes=0-0", "Connection: close").readHead();
+        try (RawHttp c = RawHttp.open(storage.baseUrl())) {
+            RawHttp.Head head = c.send("GET", file.path(), "Range: bytes=0-0", "Connection: close").readHead();
             assertThat(head.headers()).containsEntry("connection", "close");
             c.readBody(1);
             assertThat(c.closedByServer()).isTrue();
@@ -246,7 +247,7 @@ final class MockStorageHttpTest {
             get(target);
             get(target, "Range", "bytes=0-9");
             get(target, "Range", "bytes=" + file.size() + "-");
-            awaitUntil("the body bytes are counted", Duration.ofSeconds(5),
+            until("the body bytes are counted", Duration.ofSeconds(5),
                     () -> own.stats().bytesSent() >= file.size() + 10);
             MockStorageStats stats = own.stats();
             assertThat(stats.bytesSent()).isEqualTo(file.size() + 10);
@@ -271,12 +272,12 @@ final class MockStorageHttpTest {
     @Test
     void openConnections_dropWhenClientsClose() throws Exception {
         long before = storage.stats().openConnections();
-        RawConnection c = new RawConnection(storage.baseUrl());
+        RawHttp c = RawHttp.open(storage.baseUrl());
         c.send("HEAD", file.path()).readHead();
-        awaitUntil("the connection is counted", Duration.ofSeconds(5),
+        until("the connection is counted", Duration.ofSeconds(5),
                 () -> storage.stats().openConnections() == before + 1);
         c.close();
-        awaitUntil("the connection is gone", Duration.ofSeconds(5),
+        until("the connection is gone", Duration.ofSeconds(5),
                 () -> storage.stats().openConnections() == before);
     }
 }

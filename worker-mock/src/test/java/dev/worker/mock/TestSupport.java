@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /** Shared helpers of the mock's tests. */
 final class TestSupport {
@@ -39,17 +38,6 @@ final class TestSupport {
             builder.header(headers[i], headers[i + 1]);
         }
         return builder;
-    }
-
-    /** Waits until {@code condition} holds, checking every few milliseconds; fails after {@code timeout}. */
-    static void awaitUntil(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 
     static MockStorageConfig.Builder smallSet() {

@@ -2,6 +2,8 @@ package dev.worker.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.worker.core.launch.ByteSizes;
+import dev.worker.testkit.RawHttp;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,7 @@ final class ThroughputTest {
             for (SyntheticChunk chunk : storage.chunkSet().chunks()) {
                 String path = chunk.files().get(0).path();
                 downloads.add(clients.submit(() -> {
-                    try (RawConnection c = new RawConnection(storage.baseUrl())) {
+                    try (RawHttp c = RawHttp.open(storage.baseUrl())) {
                         long length = c.send("GET", path).readHead().contentLength();
                         InputStream in = c.input();
                         byte[] buffer = new byte[1 << 20];
@@ -51,7 +53,7 @@ final class ThroughputTest {
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(total).isEqualTo(DOWNLOADS * FILE_SIZE);
             System.out.printf(Locale.ROOT, "loopback throughput: %d x %s in %.2f s = %.2f GB/s (%.2f GiB/s)%n",
-                    DOWNLOADS, Sizes.format(FILE_SIZE), seconds, total / seconds / 1e9,
+                    DOWNLOADS, ByteSizes.formatCompact(FILE_SIZE), seconds, total / seconds / 1e9,
                     total / seconds / (1L << 30));
         }
     }

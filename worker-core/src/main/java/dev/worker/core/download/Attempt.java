@@ -165,7 +165,8 @@ final class Attempt {
         OptionalLong declared = state.source.size();
         if (declared.isPresent() && total.isPresent() && total.getAsLong() != declared.getAsLong()) {
             return new AttemptResult.Fail("size_mismatch", state.describe() + " is declared as "
-                    + declared.getAsLong() + " bytes but the store has " + total.getAsLong() + " (HTTP " + status + ")");
+                    + declared.getAsLong() + " bytes but the store has " + total.getAsLong() + " (HTTP " + status
+                    + ")");
         }
         rememberValidator(headers);
         if (total.isPresent() && !state.totalCounted) {

@@ -71,7 +71,10 @@ public final class ChunkDownloader implements AutoCloseable {
         this.random = new SplittableRandom(settings.randomSeed());
     }
 
-    /** Where a download into {@code dir} keeps its resume validators: {@code tmp/<id>.<n>.resume} for {@code tmp/<id>.<n>}. */
+    /**
+     * Where a download into {@code dir} keeps its resume validators: {@code tmp/<id>.<n>.resume} for
+     * {@code tmp/<id>.<n>}.
+     */
     public static Path resumeFileFor(Path dir) {
         return ResumeFile.pathFor(dir);
     }

@@ -19,7 +19,8 @@ record ContentRange(long first, long last, OptionalLong total) {
         }
         long first = Long.parseLong(m.group(1));
         long last = Long.parseLong(m.group(2));
-        OptionalLong total = m.group(3).equals("*") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(3)));
+        OptionalLong total = m.group(3).equals("*") ? OptionalLong.empty()
+                : OptionalLong.of(Long.parseLong(m.group(3)));
         if (last < first || (total.isPresent() && last >= total.getAsLong())) {
             return Optional.empty();
         }

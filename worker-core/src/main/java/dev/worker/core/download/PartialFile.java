@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
 final class PartialFile {
     private static final Logger log = LoggerFactory.getLogger(PartialFile.class);
     private static final int REHASH_BUFFER = 1 << 20;
-    /** {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} when this JDK has it (looked up, not linked: the option is outside Java SE). */
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} when this JDK has it (looked up, not linked: the option is
+     * outside Java SE).
+     */
     private static final Optional<OpenOption> DIRECT = directOption();
 
     private final Path path;

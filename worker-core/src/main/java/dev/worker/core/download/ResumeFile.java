@@ -90,7 +90,9 @@ final class ResumeFile {
         return Optional.ofNullable(entries.get(file));
     }
 
-    /** Records {@code entry} for {@code file} and writes the file when that changed anything. Never blocks on a lock. */
+    /**
+     * Records {@code entry} for {@code file} and writes the file when that changed anything. Never blocks on a lock.
+     */
     void put(String file, Entry entry) {
         if (!entry.equals(entries.put(file, entry))) {
             writeSoon();

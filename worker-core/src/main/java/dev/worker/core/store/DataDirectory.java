@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * LOCK            exclusive lock; holds the holder's pid, host and start time (for the error a second process gets)
  * chunks/&lt;id&gt;/    published chunks: the files + chunk.json
- * tmp/&lt;id&gt;.&lt;n&gt;/  downloads in progress; tmp/&lt;id&gt;.&lt;n&gt;.resume holds the downloader's resume validators
+ * tmp/&lt;id&gt;.&lt;n&gt;/  downloads in progress; tmp/&lt;id&gt;.&lt;n&gt;.resume holds the downloader's resume
+ *                  validators
  * trash/          chunks being removed
  * intents.log     the intent journal
  * </pre>

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 
 /** Another process (or another manager in this process) uses the data directory. */
 public final class DataDirectoryLockedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Path directory;
     private final String holder;
 

@@ -2,14 +2,11 @@ package dev.worker.core.store;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.worker.core.BlockRange;
 import dev.worker.core.Bytes32;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
 import dev.worker.core.DescriptorBinary;
-import dev.worker.core.DatasetId;
 import dev.worker.core.FileDigest;
-import dev.worker.core.FileSource;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,7 +16,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,9 +26,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -161,7 +154,8 @@ final class ReadyIndex {
         ChunkId id = new ChunkId(new Bytes32(longAt(bytes, start), longAt(bytes, start + 8), longAt(bytes, start + 16),
                 longAt(bytes, start + 24)));
         int tail = start + length - FINGERPRINT_BYTES;
-        Fingerprint fingerprint = new Fingerprint(longAt(bytes, tail), longAt(bytes, tail + 8), longAt(bytes, tail + 16));
+        Fingerprint fingerprint = new Fingerprint(longAt(bytes, tail), longAt(bytes, tail + 8),
+                longAt(bytes, tail + 16));
         entries.put(id, new Recorded(id, fingerprint, bytes, start, length));
         return start + length;
     }

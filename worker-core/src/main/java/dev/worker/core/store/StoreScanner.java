@@ -438,6 +438,8 @@ final class StoreScanner {
 
     /** Thrown (without a stack trace) for an entry of chunks/ that is not a valid chunk; the message says why. */
     private static final class InvalidEntry extends Exception {
+        private static final long serialVersionUID = 1L;
+
         InvalidEntry(String message) {
             super(message, null, false, false);
         }

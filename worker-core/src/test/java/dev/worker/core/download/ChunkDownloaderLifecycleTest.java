@@ -5,18 +5,19 @@ import static dev.worker.core.download.Fixtures.declared;
 import static dev.worker.core.download.Fixtures.randomBytes;
 import static dev.worker.core.download.Fixtures.sha256;
 import static dev.worker.core.download.Fixtures.undeclared;
-import static dev.worker.core.download.TestFileServer.await;
+import static dev.worker.testkit.Await.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.FileDigest;
 import dev.worker.core.FileSource;
-import dev.worker.core.download.TestFileServer.Delay;
-import dev.worker.core.download.TestFileServer.Request;
-import dev.worker.core.download.TestFileServer.StallBeforeHeaders;
-import dev.worker.core.download.TestFileServer.Status;
-import dev.worker.core.download.TestFileServer.Throttle;
+import dev.worker.testkit.FileServer;
+import dev.worker.testkit.FileServer.Delay;
+import dev.worker.testkit.FileServer.Request;
+import dev.worker.testkit.FileServer.StallBeforeHeaders;
+import dev.worker.testkit.FileServer.Status;
+import dev.worker.testkit.FileServer.Throttle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,13 +47,13 @@ final class ChunkDownloaderLifecycleTest {
 
     @TempDir
     Path tmp;
-    private TestFileServer server;
+    private FileServer server;
     private final Fixtures.RecordingListener listener = new Fixtures.RecordingListener();
     private ChunkDownloader downloader;
 
     @BeforeEach
     void setUp() throws IOException {
-        server = TestFileServer.start();
+        server = FileServer.start();
     }
 
     @AfterEach
@@ -69,13 +70,13 @@ final class ChunkDownloaderLifecycleTest {
         byte[] content = randomBytes(SIZE, 1);
         server.serve("/f", content).always(new Throttle(16 * 1024, Duration.ofMillis(10)));
         Running running = start(chunk(Map.of("f", declared(server.url("/f"), content))), "d");
-        assertThat(await(() -> running.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> running.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
 
         Duration took = running.cancelAndAwait();
 
         assertThat(running.outcome()).isInstanceOf(DownloadOutcome.Cancelled.class);
         assertThat(took).isLessThan(PROMPT);
-        assertThat(await(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(poll(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
         assertThat(listener.finished).containsExactly("cancelled");
         assertThat(Files.size(tmp.resolve("d").resolve("f"))).isPositive().isLessThan(content.length);
     }
@@ -85,13 +86,13 @@ final class ChunkDownloaderLifecycleTest {
         downloader = newDownloader(Fixtures.settings(4, 0, Duration.ofSeconds(30)));
         server.serve("/f", new byte[10]).always(new StallBeforeHeaders());
         Running running = start(chunk(Map.of("f", undeclared(server.url("/f")))), "d");
-        assertThat(await(() -> server.inFlight() == 1, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> server.inFlight() == 1, Duration.ofSeconds(5))).isTrue();
 
         Duration took = running.cancelAndAwait();
 
         assertThat(running.outcome()).isInstanceOf(DownloadOutcome.Cancelled.class);
         assertThat(took).isLessThan(PROMPT);
-        assertThat(await(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(poll(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
     }
 
     @Test
@@ -100,9 +101,9 @@ final class ChunkDownloaderLifecycleTest {
         server.serve("/hog", new byte[10]).always(new StallBeforeHeaders());
         server.serve("/f", new byte[10]);
         Running hog = start(chunk(Map.of("hog", undeclared(server.url("/hog")))), "hog");
-        assertThat(await(() -> server.inFlight() == 1, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> server.inFlight() == 1, Duration.ofSeconds(5))).isTrue();
         Running queued = start(chunk(Map.of("f", undeclared(server.url("/f")))), "queued");
-        assertThat(await(() -> downloader.queuedTransfers() == 1, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> downloader.queuedTransfers() == 1, Duration.ofSeconds(5))).isTrue();
 
         Duration took = queued.cancelAndAwait();
 
@@ -121,7 +122,7 @@ final class ChunkDownloaderLifecycleTest {
                 Duration.ofSeconds(20), Duration.ofSeconds(20), 1));
         server.serve("/f", new byte[10]).always(new Status(503, Map.of()));
         Running running = start(chunk(Map.of("f", undeclared(server.url("/f")))), "d");
-        assertThat(await(() -> running.progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> running.progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
 
         Duration took = running.cancelAndAwait();
 
@@ -137,7 +138,7 @@ final class ChunkDownloaderLifecycleTest {
         byte[] content = randomBytes(SIZE, 2);
         server.serve("/f", content);
         Running running = start(chunk(Map.of("f", declared(server.url("/f"), content))), "d");
-        assertThat(await(() -> listener.bytes.get() > 0, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> listener.bytes.get() > 0, Duration.ofSeconds(5))).isTrue();
 
         Duration took = running.cancelAndAwait();
 
@@ -151,7 +152,7 @@ final class ChunkDownloaderLifecycleTest {
         byte[] content = randomBytes(SIZE, 3);
         server.serve("/f", content).always(new Throttle(16 * 1024, Duration.ofMillis(10)));
         Running running = start(chunk(Map.of("f", declared(server.url("/f"), content))), "d");
-        assertThat(await(() -> running.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> running.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
 
         downloader.close();
 
@@ -177,13 +178,13 @@ final class ChunkDownloaderLifecycleTest {
                 thrown.complete(t);
             }
         });
-        assertThat(await(() -> progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
 
         caller.interrupt();
 
         assertThat(thrown.get(2, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(listener.finished).containsExactly("cancelled");
-        assertThat(await(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(poll(() -> server.clientClosures() == 1, Duration.ofSeconds(2))).isTrue();
     }
 
     @Test
@@ -216,7 +217,7 @@ final class ChunkDownloaderLifecycleTest {
         byte[] content = randomBytes(10_000, 20);
         server.serve("/f", content);
         Running failing = start(chunk(Map.of("failing", undeclared(server.url("/failing")))), "failing");
-        assertThat(await(() -> failing.progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> failing.progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
 
         Running other = start(chunk(Map.of("f", declared(server.url("/f"), content))), "other");
 
@@ -248,7 +249,7 @@ final class ChunkDownloaderLifecycleTest {
     void restart_partialFileWithResumeEntry_isResumedWithRangeAndVerified() throws Exception {
         downloader = newDownloader(Fixtures.settings());
         byte[] content = randomBytes(SIZE, 7);
-        TestFileServer.ServedFile served = server.serve("/f", content);
+        FileServer.ServedFile served = server.serve("/f", content);
         Path dir = tmp.resolve("tmp").resolve("chunk.3");
         Files.createDirectories(dir);
         Files.write(dir.resolve("f"), Arrays.copyOf(content, 400_000));
@@ -278,7 +279,7 @@ final class ChunkDownloaderLifecycleTest {
         Path dir = tmp.resolve("d");
         ChunkDescriptor descriptor = chunk(Map.of("f", declared(server.url("/f"), content)));
         Running first = start(descriptor, "d");
-        assertThat(await(() -> first.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
+        assertThat(poll(() -> first.progress.bytesDone() > 0, Duration.ofSeconds(5))).isTrue();
         first.cancelAndAwait();
         downloader.close();
         long kept = Files.size(dir.resolve("f"));
@@ -316,7 +317,7 @@ final class ChunkDownloaderLifecycleTest {
     void restart_completeFileWithoutDeclaredHash_isConfirmedWithARangeRequestForItsLastByte() throws Exception {
         downloader = newDownloader(Fixtures.settings());
         byte[] content = randomBytes(100_000, 10);
-        TestFileServer.ServedFile served = server.serve("/f", content);
+        FileServer.ServedFile served = server.serve("/f", content);
         Path dir = tmp.resolve("d");
         Files.createDirectories(dir);
         Files.write(dir.resolve("f"), content);

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.FileDigest;
+import dev.worker.testkit.Await;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,7 +98,7 @@ final class ChunkDownloaderStatusTest {
         long started = System.nanoTime();
         CompletableFuture<DownloadOutcome> result = downloadAsync(descriptor());
 
-        assertThat(TestFileServer.await(() -> progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
+        assertThat(Await.poll(() -> progress.nextRetryAt().isPresent(), Duration.ofSeconds(5))).isTrue();
         Instant retryAt = progress.nextRetryAt().orElseThrow();
 
         assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(completed());

@@ -10,14 +10,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.FileDigest;
 import dev.worker.core.FileSource;
-import dev.worker.core.download.TestFileServer.Corrupt;
-import dev.worker.core.download.TestFileServer.IgnoreRange;
-import dev.worker.core.download.TestFileServer.Request;
-import dev.worker.core.download.TestFileServer.ResetAfter;
-import dev.worker.core.download.TestFileServer.StallAfter;
-import dev.worker.core.download.TestFileServer.StallBeforeHeaders;
-import dev.worker.core.download.TestFileServer.Status;
-import dev.worker.core.download.TestFileServer.TruncateAfter;
+import dev.worker.testkit.Await;
+import dev.worker.testkit.FileServer;
+import dev.worker.testkit.FileServer.Corrupt;
+import dev.worker.testkit.FileServer.IgnoreRange;
+import dev.worker.testkit.FileServer.Request;
+import dev.worker.testkit.FileServer.ResetAfter;
+import dev.worker.testkit.FileServer.StallAfter;
+import dev.worker.testkit.FileServer.StallBeforeHeaders;
+import dev.worker.testkit.FileServer.Status;
+import dev.worker.testkit.FileServer.TruncateAfter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ final class ChunkDownloaderTest {
 
     @TempDir
     Path tmp;
-    private TestFileServer server;
+    private FileServer server;
     private final Fixtures.RecordingListener listener = new Fixtures.RecordingListener();
     private final ForceRecordingOpener opener = new ForceRecordingOpener();
     private final DownloadProgress progress = new DownloadProgress();
@@ -48,7 +50,7 @@ final class ChunkDownloaderTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        server = TestFileServer.start();
+        server = FileServer.start();
         downloader = new ChunkDownloader(Fixtures.settings(4, 0, Duration.ofMillis(400)), listener,
                 Clock.systemUTC(), opener);
         dir = tmp.resolve("tmp").resolve("chunk.1");
@@ -128,7 +130,7 @@ final class ChunkDownloaderTest {
     @Test
     void download_connectionResetMidBody_resumesWithRangeAndIfRange() throws Exception {
         byte[] content = randomBytes(SIZE, 4);
-        TestFileServer.ServedFile file = server.serve("/f", content)
+        FileServer.ServedFile file = server.serve("/f", content)
                 .then(new ResetAfter(700_000, () -> listener.bytes.get() >= 700_000));
 
         DownloadOutcome outcome = download(chunk(Map.of("f", declared(server.url("/f"), content))));
@@ -293,7 +295,7 @@ final class ChunkDownloaderTest {
         byte[] content = randomBytes(SIZE, 16);
         server.serve("/slow", content).always(new StallBeforeHeaders());
         // The failure comes once the sibling's request is at the server, so there is a connection to see closed.
-        server.serve("/gone", content).always(new TestFileServer.After(() -> server.inFlight() >= 2,
+        server.serve("/gone", content).always(new FileServer.After(() -> server.inFlight() >= 2,
                 new Status(410, Map.of())));
 
         DownloadOutcome outcome = download(chunk(Map.of(
@@ -305,7 +307,7 @@ final class ChunkDownloaderTest {
             assertThat(failed.reason()).isEqualTo("http_410");
         });
         assertThat(listener.finished).containsExactlyInAnyOrder("failed", "cancelled");
-        assertThat(TestFileServer.await(() -> server.clientClosures() >= 1, Duration.ofSeconds(10))).isTrue();
+        assertThat(Await.poll(() -> server.clientClosures() >= 1, Duration.ofSeconds(10))).isTrue();
     }
 
     @Test
@@ -320,7 +322,7 @@ final class ChunkDownloaderTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
         assertThat(listener.retries).containsExactly("stall");
         assertThat(rangeStart(server.requests("/f").get(1))).isEqualTo(200_000);
-        assertThat(TestFileServer.await(() -> server.clientClosures() >= 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(Await.poll(() -> server.clientClosures() >= 1, Duration.ofSeconds(2))).isTrue();
     }
 
     @Test
@@ -333,7 +335,7 @@ final class ChunkDownloaderTest {
         assertCompleted(outcome, "f", content);
         assertThat(listener.retries).containsExactly("stall");
         assertThat(progress.lastError()).get().asString().contains("stall", server.url("/f"));
-        assertThat(TestFileServer.await(() -> server.clientClosures() >= 1, Duration.ofSeconds(2))).isTrue();
+        assertThat(Await.poll(() -> server.clientClosures() >= 1, Duration.ofSeconds(2))).isTrue();
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.FileDigest;
+import dev.worker.testkit.Await;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +142,7 @@ final class ChunkDownloaderTlsTest {
             }
         });
 
-        TestFileServer.await(() -> listener.retries.size() >= 2, Duration.ofSeconds(10));
+        Await.poll(() -> listener.retries.size() >= 2, Duration.ofSeconds(10));
         cancel.cancel();
 
         assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(new DownloadOutcome.Cancelled());

@@ -74,7 +74,8 @@ final class AdminApi {
         DataManager manager = context.running().manager();
         ChunkDescriptor descriptor = ApiJson.descriptor(stream(body));
         return durable(manager.download(descriptor))
-                .thenApply(v -> ApiResponse.json(HttpResponseStatus.ACCEPTED, statusOrAbsent(manager, descriptor.id())));
+                .thenApply(v -> ApiResponse.json(HttpResponseStatus.ACCEPTED,
+                        statusOrAbsent(manager, descriptor.id())));
     }
 
     private ApiResponse listChunks(Router.Match match) {
@@ -84,7 +85,8 @@ final class AdminApi {
                 .map(s -> parse(() -> DatasetId.parse(s)));
         DataManager manager = context.running().manager();
         // ?state=ready is the original list(): ready chunks that are still desired.
-        List<ChunkStatus> all = state.isPresent() && state.get() == ChunkState.READY ? manager.list() : manager.statuses();
+        List<ChunkStatus> all = state.isPresent() && state.get() == ChunkState.READY ? manager.list()
+                : manager.statuses();
         byte[] json = ApiJson.write(gen -> {
             gen.writeStartObject();
             gen.writeArrayFieldStart("chunks");

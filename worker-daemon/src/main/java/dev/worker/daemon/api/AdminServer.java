@@ -24,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin API's HTTP server on Netty. {@link #close()} stops accepting, lets requests in progress finish, then closes. */
+/**
+ * The admin API's HTTP server on Netty. {@link #close()} stops accepting, lets requests in progress finish, then
+ * closes.
+ */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
@@ -57,7 +60,8 @@ public final class AdminServer implements AutoCloseable {
         requireNonNull(context, "context");
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin-accept", true),
                 NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
+                Math.min(4, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("admin-io", true), NioIoHandler.newFactory());
         ChannelGroup channels = new DefaultChannelGroup("admin", GlobalEventExecutor.INSTANCE);
         InFlight inFlight = new InFlight();

@@ -9,6 +9,8 @@ import java.util.Map;
  * message saying what and why, and response headers the error needs (e.g. {@code Allow}).
  */
 public final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final ApiError error;
     private final transient Map<String, String> headers;
 

@@ -182,7 +182,8 @@ public final class ApiJson {
         try (JsonParser p = ELEMENT_READER.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == null) {
-                throw new ApiException(ApiError.INVALID_JSON, "the request body is empty; expected {\"chunks\": [...]}");
+                throw new ApiException(ApiError.INVALID_JSON,
+                        "the request body is empty; expected {\"chunks\": [...]}");
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ApiException(ApiError.INVALID_REQUEST,

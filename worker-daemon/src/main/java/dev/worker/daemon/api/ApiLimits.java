@@ -42,7 +42,8 @@ public record ApiLimits(
         positive(maxBodyBytes, "max body bytes");
         positive(maxAssignmentBodyBytes, "max assignment body bytes");
         if (maxAssignmentBodyBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("max assignment body must be below 2 GiB, got " + maxAssignmentBodyBytes);
+            throw new IllegalArgumentException("max assignment body must be below 2 GiB, got "
+                    + maxAssignmentBodyBytes);
         }
         positive(maxBufferedBodyBytes, "max buffered body bytes");
         maxBufferedBodyBytes = Math.max(maxBufferedBodyBytes, Math.max(maxBodyBytes, maxAssignmentBodyBytes));

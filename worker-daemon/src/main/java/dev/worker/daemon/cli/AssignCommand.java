@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,8 +27,8 @@ final class AssignCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         byte[] body = Inputs.read(file, System.in);
         try (ApiClient api = client.client()) {
-            ApiClient.Reply reply = api.expectOk(api.put("/v1/assignment", body));
-            JsonNode r = reply.json();
+            HttpReply reply = api.expectOk(api.put("/v1/assignment", body));
+            JsonNode r = ApiClient.json(reply);
             ChunkCommand.print(out, reply, client.json, "assigned: " + r.path("download").asInt() + " to download, "
                     + r.path("delete").asInt() + " to delete, " + r.path("keep").asInt() + " kept");
             return 0;

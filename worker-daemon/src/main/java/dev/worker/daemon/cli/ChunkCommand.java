@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ final class ChunkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (add, ls, show, rm or verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand (add, ls, show, rm or verify)");
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -51,10 +53,11 @@ final class ChunkCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             byte[] body = Inputs.read(file, System.in);
             try (ApiClient api = client.client()) {
-                ApiClient.Reply reply = api.expectOk(api.post("/v1/chunks", body));
-                String id = reply.json().path("id").asText();
+                HttpReply reply = api.expectOk(api.post("/v1/chunks", body));
+                JsonNode accepted = ApiClient.json(reply);
+                String id = accepted.path("id").asText();
                 if (!await) {
-                    print(out, reply, client.json, "accepted " + id + " (" + reply.json().path("state").asText() + ")");
+                    print(out, reply, client.json, "accepted " + id + " (" + accepted.path("state").asText() + ")");
                     return 0;
                 }
                 return new Waiter(api, spec.commandLine().getErr(), poll).await(id, out, client.json);
@@ -86,12 +89,12 @@ final class ChunkCommand implements Runnable {
                 query.add("dataset_id=" + URLEncoder.encode(dataset, StandardCharsets.UTF_8));
             }
             try (ApiClient api = client.client()) {
-                ApiClient.Reply reply = api.expectOk(api.get("/v1/chunks"
+                HttpReply reply = api.expectOk(api.get("/v1/chunks"
                         + (query.isEmpty() ? "" : "?" + String.join("&", query))));
                 if (client.json) {
                     out.println(reply.body());
                 } else {
-                    Output.table(out, reply.json().path("chunks"));
+                    Output.table(out, ApiClient.json(reply).path("chunks"));
                 }
                 return 0;
             }
@@ -112,11 +115,11 @@ final class ChunkCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             try (ApiClient api = client.client()) {
-                ApiClient.Reply reply = api.expectOk(api.get("/v1/chunks/" + ApiClient.segment(resolve(api, id))));
+                HttpReply reply = api.expectOk(api.get("/v1/chunks/" + ApiClient.segment(resolve(api, id))));
                 if (client.json) {
                     out.println(reply.body());
                 } else {
-                    Output.details(out, reply.json());
+                    Output.details(out, ApiClient.json(reply));
                 }
                 return 0;
             }
@@ -139,8 +142,8 @@ final class ChunkCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (ApiClient api = client.client()) {
                 String full = resolve(api, id);
-                ApiClient.Reply reply = api.expectOk(api.delete("/v1/chunks/" + ApiClient.segment(full)));
-                String state = reply.json().path("state").asText();
+                HttpReply reply = api.expectOk(api.delete("/v1/chunks/" + ApiClient.segment(full)));
+                String state = ApiClient.json(reply).path("state").asText();
                 print(out, reply, client.json, state.equals("absent") ? full + " is gone (absent)"
                         : "removing " + full + " (" + state + ")");
                 return 0;
@@ -154,7 +157,7 @@ final class ChunkCommand implements Runnable {
         if (s.length() == 64 || !s.matches("[0-9a-f]{1,63}")) {
             return s;
         }
-        JsonNode chunks = api.expectOk(api.get("/v1/chunks")).json().path("chunks");
+        JsonNode chunks = ApiClient.json(api.expectOk(api.get("/v1/chunks"))).path("chunks");
         List<String> matches = new ArrayList<>();
         for (JsonNode c : chunks) {
             if (c.path("id").asText().startsWith(s)) {
@@ -168,7 +171,7 @@ final class ChunkCommand implements Runnable {
                 : "chunk id prefix " + s + " is ambiguous: " + matches.size() + " chunks match; give more characters");
     }
 
-    static void print(PrintWriter out, ApiClient.Reply reply, boolean json, String human) {
+    static void print(PrintWriter out, HttpReply reply, boolean json, String human) {
         out.println(json ? reply.body() : human);
     }
 }

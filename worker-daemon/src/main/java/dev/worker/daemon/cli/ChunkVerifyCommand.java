@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ final class ChunkVerifyCommand implements Callable<Integer> {
         try (ApiClient api = client.client()) {
             List<String> targets = new ArrayList<>();
             if (all) {
-                for (JsonNode c : api.expectOk(api.get("/v1/chunks?state=ready")).json().path("chunks")) {
+                for (JsonNode c : ApiClient.json(api.expectOk(api.get("/v1/chunks?state=ready"))).path("chunks")) {
                     targets.add(c.path("id").asText());
                 }
             } else {
@@ -66,13 +67,13 @@ final class ChunkVerifyCommand implements Callable<Integer> {
                 }
             }
             for (String id : targets) {
-                ApiClient.Reply reply = api.post("/v1/chunks/" + ApiClient.segment(id) + "/verify", new byte[0]);
+                HttpReply reply = api.post("/v1/chunks/" + ApiClient.segment(id) + "/verify", new byte[0]);
                 if (!reply.ok()) {
                     err.println("error: " + id + ": " + ApiClient.errorMessage(reply));
                     errors++;
                     continue;
                 }
-                JsonNode r = reply.json();
+                JsonNode r = ApiClient.json(reply);
                 results.add(r);
                 String result = r.path("result").asText();
                 switch (result) {

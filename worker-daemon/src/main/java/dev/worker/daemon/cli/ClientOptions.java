@@ -1,8 +1,8 @@
 package dev.worker.daemon.cli;
 
+import dev.worker.core.launch.TokenFile;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -39,13 +39,9 @@ public final class ClientOptions {
             return Optional.empty();
         }
         try {
-            String token = Files.readString(tokenFile).strip();
-            if (token.isEmpty()) {
-                throw new CliException("token file " + tokenFile.toAbsolutePath() + " is empty");
-            }
-            return Optional.of(token);
-        } catch (IOException e) {
-            throw new CliException("cannot read token file " + tokenFile.toAbsolutePath() + ": " + e, e);
+            return Optional.of(TokenFile.read(tokenFile));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
         }
     }
 }

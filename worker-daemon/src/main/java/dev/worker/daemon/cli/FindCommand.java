@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,12 +29,14 @@ final class FindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (ApiClient api = client.client()) {
-            ApiClient.Reply reply = api.expectOk(api.get("/v1/datasets/" + ApiClient.segment(dataset.strip()) + "/blocks/" + block));
+            HttpReply reply = api.expectOk(api.get("/v1/datasets/" + ApiClient.segment(dataset.strip())
+                    + "/blocks/" + block));
             if (client.json) {
                 out.println(reply.body());
             } else {
-                JsonNode chunk = reply.json().path("chunk");
-                out.println(reply.json().path("path").asText());
+                JsonNode found = ApiClient.json(reply);
+                JsonNode chunk = found.path("chunk");
+                out.println(found.path("path").asText());
                 out.println("chunk " + chunk.path("id").asText() + " blocks " + Output.range(chunk));
             }
             return 0;

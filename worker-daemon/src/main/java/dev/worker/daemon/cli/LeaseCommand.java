@@ -3,6 +3,7 @@ package dev.worker.daemon.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code worker lease DATASET BLOCK [--ttl]} and {@code worker lease release ID}. */
 @Command(name = "lease", mixinStandardHelpOptions = true,
         description = {"Find the ready chunk of DATASET holding BLOCK and hold it (POST /v1/leases): its files stay "
-                + "on disk until the lease is released or expires.", "Prints the lease id, then the chunk's directory."},
+                + "on disk until the lease is released or expires.",
+                "Prints the lease id, then the chunk's directory."},
         subcommands = LeaseCommand.Release.class)
 final class LeaseCommand implements Callable<Integer> {
     @Spec
@@ -47,8 +49,8 @@ final class LeaseCommand implements Callable<Integer> {
         }
         String body = request.toString();
         try (ApiClient api = client.client()) {
-            ApiClient.Reply reply = api.expectOk(api.post("/v1/leases", body.getBytes(StandardCharsets.UTF_8)));
-            JsonNode r = reply.json();
+            HttpReply reply = api.expectOk(api.post("/v1/leases", body.getBytes(StandardCharsets.UTF_8)));
+            JsonNode r = ApiClient.json(reply);
             ChunkCommand.print(out, reply, client.json, "lease " + r.path("lease_id").asText() + " on chunk "
                     + r.path("chunk").path("id").asText() + " until " + r.path("expires_at").asText() + "\n"
                     + r.path("path").asText());

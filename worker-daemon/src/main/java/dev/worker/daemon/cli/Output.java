@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.launch.ByteSizes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

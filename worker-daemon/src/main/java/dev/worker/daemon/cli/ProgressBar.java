@@ -1,5 +1,7 @@
 package dev.worker.daemon.cli;
 
+import dev.worker.core.launch.ByteSizes;
+import dev.worker.core.launch.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import dev.worker.core.ManagerConfig;
+import dev.worker.core.launch.TokenFile;
 import dev.worker.daemon.DaemonConfig;
 import dev.worker.daemon.ListenAddress;
 import dev.worker.daemon.ServeLoop;
@@ -100,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
         Path dir = dataDir;
         if (dir == null) {
             if (!demo) {
-                throw new IllegalArgumentException("missing --data-dir (or WORKER_DATA_DIR); only --demo runs without one");
+                throw new IllegalArgumentException(
+                        "missing --data-dir (or WORKER_DATA_DIR); only --demo runs without one");
             }
             try {
                 dir = Files.createTempDirectory("worker-demo-");
@@ -140,13 +142,9 @@ final class ServeCommand implements Callable<Integer> {
             return Optional.empty();
         }
         try {
-            String token = Files.readString(tokenFile).strip();
-            if (token.isEmpty()) {
-                throw new StartupException("token file " + tokenFile.toAbsolutePath() + " is empty");
-            }
-            return Optional.of(token);
-        } catch (IOException e) {
-            throw new StartupException("cannot read token file " + tokenFile.toAbsolutePath() + ": " + e, e);
+            return Optional.of(TokenFile.read(tokenFile));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
         }
     }
 }

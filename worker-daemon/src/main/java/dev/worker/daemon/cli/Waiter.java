@@ -1,6 +1,7 @@
 package dev.worker.daemon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worker.core.client.HttpReply;
 import java.io.PrintWriter;
 import java.time.Duration;
 
@@ -19,12 +20,12 @@ final class Waiter {
     int await(String id, PrintWriter out, boolean json) throws CliException, InterruptedException {
         ProgressBar bar = new ProgressBar(err);
         while (true) {
-            ApiClient.Reply reply = api.get("/v1/chunks/" + ApiClient.segment(id));
+            HttpReply reply = api.get("/v1/chunks/" + ApiClient.segment(id));
             if (reply.status() == 404) {
                 bar.finish();
                 throw new CliException("chunk " + id + " was removed while waiting");
             }
-            JsonNode s = api.expectOk(reply).json();
+            JsonNode s = ApiClient.json(api.expectOk(reply));
             String state = s.path("state").asText();
             switch (state) {
                 case "ready" -> {

@@ -1,5 +1,7 @@
 package dev.worker.daemon.cli;
 
+import dev.worker.core.launch.BuildVersion;
+import dev.worker.core.launch.EnvironmentDefaults;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -8,13 +10,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The {@code worker} executable: {@code serve} runs the daemon; the other commands talk to a running one. */
-@Command(name = "worker", mixinStandardHelpOptions = true, version = "worker 0.1.0",
+@Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Keeps a worker node's assigned data chunks on local disk and lets query processes find them.",
         subcommands = {ServeCommand.class, ChunkCommand.class, FindCommand.class, AssignCommand.class,
                 LeaseCommand.class},
         footer = {"", "Every option can also come from an environment variable: --data-dir from WORKER_DATA_DIR, "
                 + "--url from WORKER_URL, and so on.", "Exit codes: 0 ok, 1 failure, 2 usage error."})
 public final class WorkerCommand implements Runnable {
+    /** Option defaults come from variables named this and the option's name, e.g. {@code WORKER_DATA_DIR}. */
+    public static final String ENV_PREFIX = "WORKER_";
+
     @Spec
     CommandSpec spec;
 
@@ -26,7 +31,11 @@ public final class WorkerCommand implements Runnable {
     /** A command line for {@code worker} reading option defaults from {@code env}, printing to the given writers. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new WorkerCommand());
-        cli.setDefaultValueProvider(new EnvDefaults(env));
+        cli.getCommandSpec().version("worker " + BuildVersion.current());
+        EnvironmentDefaults defaults = new EnvironmentDefaults(ENV_PREFIX, env);
+        // Positional parameters and the help options read nothing from the environment.
+        cli.setDefaultValueProvider(arg -> arg instanceof CommandLine.Model.OptionSpec option && !option.usageHelp()
+                && !option.versionHelp() ? defaults.value(option.longestName()).orElse(null) : null);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, args) -> {

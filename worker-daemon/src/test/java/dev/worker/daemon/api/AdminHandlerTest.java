@@ -305,7 +305,8 @@ final class AdminHandlerTest {
         assertThat(leaseId).matches("[0-9a-f]{32}");
         assertThat(created.json().get("chunk").get("refs").asInt()).isEqualTo(1);
         assertThat(created.json().get("path").asText()).endsWith("a");
-        assertThat(created.json().get("expires_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+        assertThat(created.json().get("expires_at").asText())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
 
         admin.delete("/v1/chunks/" + A.id());
         assertThat(manager.status(A.id()).orElseThrow().state()).isEqualTo(ChunkState.REMOVING);
@@ -322,7 +323,8 @@ final class AdminHandlerTest {
         manager.makeReady(A.id(), Path.of("/data/chunks/a"));
         assertThat(admin.send("POST", "/v1/leases", "{\"dataset_id\":\"" + ETH + "\",\"block\":120,\"ttl_seconds\":0}")
                 .errorMessage()).contains("ttl_seconds");
-        assertThat(admin.send("POST", "/v1/leases", "{\"dataset_id\":\"" + ETH + "\",\"block\":120,\"ttl_seconds\":3601}")
+        assertThat(admin.send("POST", "/v1/leases",
+                "{\"dataset_id\":\"" + ETH + "\",\"block\":120,\"ttl_seconds\":3601}")
                 .status()).isEqualTo(400);
         assertThat(admin.send("POST", "/v1/leases", "{\"dataset_id\":\"" + ETH + "\",\"block\":\"1\"}")
                 .errorMessage()).contains("block");
@@ -335,7 +337,8 @@ final class AdminHandlerTest {
             assertThat(admin.send("POST", "/v1/leases", "{\"dataset_id\":\"" + ETH + "\",\"block\":120}").status())
                     .isEqualTo(201);
         }
-        EmbeddedAdmin.Response full = admin.send("POST", "/v1/leases", "{\"dataset_id\":\"" + ETH + "\",\"block\":120}");
+        EmbeddedAdmin.Response full = admin.send("POST", "/v1/leases",
+                "{\"dataset_id\":\"" + ETH + "\",\"block\":120}");
         assertThat(full.status()).isEqualTo(429);
         assertThat(full.errorCode()).isEqualTo("too_many_leases");
         assertThat(leases.active()).isEqualTo(10);

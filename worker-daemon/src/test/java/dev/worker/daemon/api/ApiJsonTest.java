@@ -34,7 +34,8 @@ final class ApiJsonTest {
 
     @Test
     void assignment_namesTheElementThatIsWrong() {
-        assertThatThrownBy(() -> ApiJson.assignment(in("{\"chunks\": [" + ChunkDescriptorJson.toJson(A) + ", {\"id\": 1}]}")))
+        assertThatThrownBy(() -> ApiJson.assignment(
+                in("{\"chunks\": [" + ChunkDescriptorJson.toJson(A) + ", {\"id\": 1}]}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.error()).isEqualTo(ApiError.INVALID_REQUEST);
                     assertThat(e.getMessage()).startsWith("chunks[1].id");
@@ -72,7 +73,8 @@ final class ApiJsonTest {
         ChunkStatus retrying = new ChunkStatus(A, ChunkState.DOWNLOADING, 5, 10, 3, Optional.of("HTTP 503"), 0,
                 Optional.of(Instant.parse("2026-01-02T03:04:05.123456Z")), Optional.empty());
         String json = new String(ApiJson.status(retrying), StandardCharsets.UTF_8);
-        assertThat(json).contains("\"last_error\":\"HTTP 503\"").contains("\"next_retry_at\":\"2026-01-02T03:04:05.123Z\"")
+        assertThat(json).contains("\"last_error\":\"HTTP 503\"")
+                .contains("\"next_retry_at\":\"2026-01-02T03:04:05.123Z\"")
                 .doesNotContain("path");
     }
 }

@@ -156,7 +156,8 @@ final class EmbeddedAdmin implements AutoCloseable {
         Map<String, String> headers = new TreeMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         int length = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
         // pending holds one char per byte (ISO-8859-1), so Content-Length counts chars here.

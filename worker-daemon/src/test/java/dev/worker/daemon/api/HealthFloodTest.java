@@ -2,7 +2,7 @@ package dev.worker.daemon.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.worker.daemon.Http;
+import dev.worker.testkit.AdminHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +54,7 @@ final class HealthFloodTest {
                 }
                 assertThat(server.openConnections()).isZero();
                 URI base = URI.create("http://127.0.0.1:" + server.address().getPort());
-                try (Http anonymous = new Http(base); Http authorized = new Http(base, TOKEN)) {
+                try (AdminHttp anonymous = new AdminHttp(base); AdminHttp authorized = new AdminHttp(base, TOKEN)) {
                     for (int i = 0; i < 20; i++) {
                         assertThat(anonymous.get("/health/live").status()).isEqualTo(200);
                         assertThat(authorized.get("/v1/chunks").status()).isEqualTo(200);

@@ -26,7 +26,8 @@ final class RouterTest {
         for (String path : new String[] {"/", "", "/v1", "/v1/chunks/a/b", "/v1/datasets//blocks/1", "//v1/chunks",
                 "http://x/v1/chunks"}) {
             assertThatThrownBy(() -> Router.route(HttpMethod.GET, path)).as(path)
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo(ApiError.NOT_FOUND));
+                    .isInstanceOfSatisfying(ApiException.class,
+                            e -> assertThat(e.error()).isEqualTo(ApiError.NOT_FOUND));
         }
         assertThatThrownBy(() -> Router.route(HttpMethod.PUT, "/v1/chunks"))
                 .isInstanceOfSatisfying(ApiException.class, e -> {

@@ -93,7 +93,8 @@ final class CliTest {
                 Thread.currentThread().interrupt();
             }
         });
-        Run ready = run("chunk", "add", "--wait", "--poll", "10ms", file("a.json", ChunkDescriptorJson.toJson(A)).toString());
+        Run ready = run("chunk", "add", "--wait", "--poll", "10ms",
+                file("a.json", ChunkDescriptorJson.toJson(A)).toString());
         assertThat(ready.code()).as(ready.err()).isZero();
         assertThat(ready.out()).startsWith("ready " + A.id());
         assertThat(ready.err()).contains("[").contains("%");
@@ -108,7 +109,8 @@ final class CliTest {
                 Thread.currentThread().interrupt();
             }
         });
-        Run failed = run("chunk", "add", "--wait", "--poll", "10ms", file("b.json", ChunkDescriptorJson.toJson(B)).toString());
+        Run failed = run("chunk", "add", "--wait", "--poll", "10ms",
+                file("b.json", ChunkDescriptorJson.toJson(B)).toString());
         assertThat(failed.code()).isEqualTo(1);
         assertThat(failed.err()).contains("error: chunk " + B.id() + " failed");
     }

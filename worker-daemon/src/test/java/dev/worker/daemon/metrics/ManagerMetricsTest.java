@@ -71,7 +71,8 @@ final class ManagerMetricsTest {
             System.gc();
             Thread.sleep(10);
         }
-        assertThat(registry.scrape()).contains("worker_leases_active 7.0").contains("worker_chunks{state=\"ready\"} 0.0");
+        assertThat(registry.scrape()).contains("worker_leases_active 7.0")
+                .contains("worker_chunks{state=\"ready\"} 0.0");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkId;
+import dev.worker.core.client.AdminClient;
+import dev.worker.core.client.HttpReply;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
@@ -19,6 +21,15 @@ import java.util.TreeSet;
 record ChunkListing(Map<ChunkId, ListedChunk> chunks) {
     ChunkListing {
         chunks = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(chunks, "chunks")));
+    }
+
+    /** {@code GET /v1/chunks}: every chunk the daemon knows. */
+    static ChunkListing read(AdminClient daemon) throws IOException, InterruptedException {
+        HttpReply reply = daemon.get("/v1/chunks");
+        if (reply.status() != 200) {
+            throw new IOException("cannot list the daemon's chunks: " + reply.describe());
+        }
+        return parse(reply.json());
     }
 
     static ChunkListing parse(JsonNode body) throws IOException {

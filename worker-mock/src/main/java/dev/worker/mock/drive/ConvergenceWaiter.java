@@ -3,6 +3,7 @@ package dev.worker.mock.drive;
 import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkId;
+import dev.worker.core.client.AdminClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,11 @@ final class ConvergenceWaiter {
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
     private static final int EXAMPLES = 5;
 
-    private final DaemonClient daemon;
+    private final AdminClient daemon;
     private final DriverModel model;
     private final LongSupplier nanoTime;
 
-    ConvergenceWaiter(DaemonClient daemon, DriverModel model, LongSupplier nanoTime) {
+    ConvergenceWaiter(AdminClient daemon, DriverModel model, LongSupplier nanoTime) {
         this.daemon = requireNonNull(daemon, "daemon");
         this.model = requireNonNull(model, "model");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
@@ -42,7 +43,7 @@ final class ConvergenceWaiter {
         while (true) {
             long asked = nanoTime.getAsLong();
             try {
-                ChunkListing listing = daemon.chunks();
+                ChunkListing listing = ChunkListing.read(daemon);
                 last = Optional.of(listing);
                 problems = differences(listing, model);
                 long now = nanoTime.getAsLong();

@@ -4,7 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
-import dev.worker.mock.Durations;
+import dev.worker.core.client.AdminClient;
+import dev.worker.core.launch.Durations;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -22,8 +23,10 @@ import java.util.function.LongSupplier;
  * convergence, check the invariants, and measure what it cost.
  */
 final class Drive {
-    /** Longer than any request may take ({@link DaemonClient#REQUEST_TIMEOUT}), for the model's compaction. */
-    static final Duration HORIZON = DaemonClient.REQUEST_TIMEOUT.multipliedBy(2);
+    /** Longer than the daemon's 30 s wait for its journal, so a slow intent gets its 503 rather than a timeout. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** Longer than any request may take ({@link #REQUEST_TIMEOUT}), for the model's compaction. */
+    static final Duration HORIZON = REQUEST_TIMEOUT.multipliedBy(2);
     /** The daemon's metrics snapshot may be this old; the final reading waits so that it covers the run. */
     static final Duration METRICS_STALENESS = Duration.ofMillis(1100);
     private static final Duration READY_POLL = Duration.ofMillis(100);
@@ -47,7 +50,7 @@ final class Drive {
      *                     unusable
      */
     DriveReport run() throws IOException, InterruptedException {
-        try (DaemonClient daemon = new DaemonClient(options.daemon(), options.token());
+        try (AdminClient daemon = new AdminClient(options.daemon(), options.token(), REQUEST_TIMEOUT);
                 StorageClient storage = new StorageClient(options.storage())) {
             long origin = nanoTime.getAsLong();
             awaitReady(daemon, origin + options.timeout().toNanos());
@@ -64,7 +67,7 @@ final class Drive {
             }
             StorageStats storageBefore = storage.stats();
             String metricsBefore = daemon.metrics();
-            ChunkListing start = daemon.chunks();
+            ChunkListing start = ChunkListing.read(daemon);
             Map<ChunkId, Boolean> initial = new TreeMap<>();
             start.chunks().values().forEach(c -> initial.put(c.id(), !c.state().equals(ListedChunk.REMOVING)));
             DriverModel model = new DriverModel(initial, origin, HORIZON);
@@ -81,7 +84,7 @@ final class Drive {
             // The storage's live byte count (the daemon's metrics may be a tenth of a second old), read before the
             // listing: no byte fetched after the listing can then be missing from what is counted after the play.
             StorageStats storageAtPlayEnd = storage.stats();
-            ChunkListing atPlayEnd = daemon.chunks();
+            ChunkListing atPlayEnd = ChunkListing.read(daemon);
 
             progress.accept("waiting up to " + Durations.format(options.timeout()) + " for the daemon to converge");
             Convergence convergence = new ConvergenceWaiter(daemon, model, nanoTime).await(options.timeout());
@@ -164,7 +167,7 @@ final class Drive {
         return bytes;
     }
 
-    private void awaitReady(DaemonClient daemon, long deadline) throws IOException, InterruptedException {
+    private void awaitReady(AdminClient daemon, long deadline) throws IOException, InterruptedException {
         while (true) {
             IOException failure;
             try {

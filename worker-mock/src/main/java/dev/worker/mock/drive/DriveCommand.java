@@ -1,12 +1,11 @@
 package dev.worker.mock.drive;
 
-import dev.worker.mock.Durations;
+import dev.worker.core.launch.TokenFile;
+import dev.worker.mock.Converters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -75,7 +74,7 @@ public final class DriveCommand implements Callable<Integer> {
             description = "Use only the first N chunks of the manifest (default: all).")
     Integer chunks;
 
-    @Option(names = "--timeout", defaultValue = "5m", converter = Durations.Converter.class, paramLabel = "DURATION",
+    @Option(names = "--timeout", defaultValue = "5m", converter = Converters.Time.class, paramLabel = "DURATION",
             description = "How long to wait for the daemon to converge, and before that to be ready "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -123,16 +122,11 @@ public final class DriveCommand implements Callable<Integer> {
         if (tokenFile == null) {
             return Optional.empty();
         }
-        String token;
         try {
-            token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": " + e.getMessage(), e);
+            return Optional.of(TokenFile.read(tokenFile));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--token-file: " + e.getMessage(), e);
         }
-        if (token.isEmpty()) {
-            throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
-        }
-        return Optional.of(token);
     }
 
     private static URI uri(String text, String option) {

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.worker.core.ChunkDescriptorJson;
-import dev.worker.mock.Durations;
-import dev.worker.mock.Sizes;
+import dev.worker.core.launch.ByteSizes;
+import dev.worker.core.launch.Durations;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -162,11 +162,12 @@ record DriveReport(
                 Durations.format(millis(played)), converged ? "converged" : "NOT converged",
                 Durations.format(millis(convergence)), desiredChunks, readyChunks));
         out.append(String.format(Locale.ROOT, "bytes: downloaded %s, needed %s, ratio %s (waste %s); daemon "
-                        + "retries %d%n", Sizes.format(bytesDownloaded), Sizes.format(bytesNeeded),
-                fixed(downloadRatio(), 2), percent(wasteRatio()), daemonRetries));
+                        + "retries %d%n", ByteSizes.formatCompact(bytesDownloaded),
+                ByteSizes.formatCompact(bytesNeeded), fixed(downloadRatio(), 2), percent(wasteRatio()),
+                daemonRetries));
         out.append(String.format(Locale.ROOT, "after the last operation: still needed %s, downloaded %s, ratio %s%n",
-                Sizes.format(afterPlay.bytesStillNeeded()), Sizes.format(afterPlay.bytesDownloaded()),
-                fixed(afterPlay.downloadRatio(), 2)));
+                ByteSizes.formatCompact(afterPlay.bytesStillNeeded()),
+                ByteSizes.formatCompact(afterPlay.bytesDownloaded()), fixed(afterPlay.downloadRatio(), 2)));
         StringJoiner faults = new StringJoiner(", ");
         storage.faults().forEach((type, n) -> {
             if (n != 0) {
@@ -174,10 +175,10 @@ record DriveReport(
             }
         });
         out.append(String.format(Locale.ROOT, "storage: %d requests, %s sent; faults injected: %s%n",
-                storage.requests(), Sizes.format(storage.bytesSent()),
+                storage.requests(), ByteSizes.formatCompact(storage.bytesSent()),
                 faults.length() == 0 ? "none" : faults.toString()));
         out.append(String.format(Locale.ROOT, "checked: %d files, %s hashed%n", filesChecked,
-                Sizes.format(bytesChecked)));
+                ByteSizes.formatCompact(bytesChecked)));
         list(out, "errors", errorCount, errors);
         list(out, "violations", violationCount, violations.stream().map(Violation::toString).toList());
         list(out, "notes", notes.size(), notes);

@@ -6,6 +6,8 @@ import dev.worker.core.BlockRange;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
 import dev.worker.core.DatasetId;
+import dev.worker.core.client.AdminClient;
+import dev.worker.core.client.HttpReply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ final class InvariantChecker {
     static final Duration GRACE = Duration.ofSeconds(5);
     private static final Duration GRACE_POLL = Duration.ofMillis(50);
 
-    private final DaemonClient daemon;
+    private final AdminClient daemon;
     private final DriverModel model;
     private final ChunkCatalog catalog;
     private final Map<ChunkId, ListedChunk> initial;
@@ -51,7 +53,7 @@ final class InvariantChecker {
      * @param initial the chunks the daemon knew at the start (for the block ranges of chunks not in the catalog)
      * @param grace   how long leftovers in the data directory may take to go
      */
-    InvariantChecker(DaemonClient daemon, DriverModel model, ChunkCatalog catalog, Map<ChunkId, ListedChunk> initial,
+    InvariantChecker(AdminClient daemon, DriverModel model, ChunkCatalog catalog, Map<ChunkId, ListedChunk> initial,
             Optional<DataDir> dataDir, Findings findings, Duration grace) {
         this.daemon = requireNonNull(daemon, "daemon");
         this.model = requireNonNull(model, "model");
@@ -108,7 +110,7 @@ final class InvariantChecker {
             }
             long block = place.range().start();
             String asked = "block " + block + " of dataset " + place.dataset();
-            Reply reply;
+            HttpReply reply;
             ListedChunk found;
             try {
                 reply = daemon.find(place.dataset(), block);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
 import dev.worker.core.DatasetId;
+import dev.worker.core.client.AdminClient;
+import dev.worker.core.client.HttpReply;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ final class OperationRunner {
     static final int ATTEMPTS = 3;
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
-    private final DaemonClient daemon;
+    private final AdminClient daemon;
     private final DriverModel model;
     private final ChunkCatalog catalog;
     private final Optional<DataDir> dataDir;
@@ -48,7 +50,7 @@ final class OperationRunner {
     private final OpCounts.Counter counter = new OpCounts.Counter();
     private final Set<String> openLeases = ConcurrentHashMap.newKeySet();
 
-    OperationRunner(DaemonClient daemon, DriverModel model, ChunkCatalog catalog, Optional<DataDir> dataDir,
+    OperationRunner(AdminClient daemon, DriverModel model, ChunkCatalog catalog, Optional<DataDir> dataDir,
             Findings findings, LongSupplier nanoTime) {
         this.daemon = requireNonNull(daemon, "daemon");
         this.model = requireNonNull(model, "model");
@@ -149,7 +151,7 @@ final class OperationRunner {
     /** Sends an intent (with retries) and records how it ended. The caller holds the chunks' locks. */
     private void intent(OpKind kind, List<DriverModel.Intent> intents, Call call, int expected)
             throws InterruptedException {
-        Reply reply;
+        HttpReply reply;
         try {
             reply = withRetries(call);
         } catch (IOException e) {
@@ -172,7 +174,7 @@ final class OperationRunner {
 
     private void find(Operation.Find op) throws InterruptedException {
         long sent = nanoTime.getAsLong();
-        Reply reply;
+        HttpReply reply;
         try {
             reply = daemon.find(op.dataset(), op.block());
         } catch (IOException e) {
@@ -197,7 +199,7 @@ final class OperationRunner {
 
     private void lease(Operation.Lease op) throws InterruptedException {
         long sent = nanoTime.getAsLong();
-        Reply reply;
+        HttpReply reply;
         try {
             reply = daemon.createLease(op.dataset(), op.block(), LEASE_TTL_SECONDS);
         } catch (IOException e) {
@@ -246,7 +248,7 @@ final class OperationRunner {
     private boolean release(String leaseId, Duration held) throws InterruptedException {
         boolean resent = false;
         for (int attempt = 1; ; attempt++) {
-            Reply reply;
+            HttpReply reply;
             try {
                 reply = daemon.releaseLease(leaseId);
             } catch (IOException e) {
@@ -303,10 +305,10 @@ final class OperationRunner {
         }
     }
 
-    private Reply withRetries(Call call) throws IOException, InterruptedException {
+    private HttpReply withRetries(Call call) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                Reply reply = call.send();
+                HttpReply reply = call.send();
                 if (reply.status() != 503 || attempt >= ATTEMPTS) {
                     return reply;
                 }
@@ -326,6 +328,6 @@ final class OperationRunner {
 
     @FunctionalInterface
     private interface Call {
-        Reply send() throws IOException, InterruptedException;
+        HttpReply send() throws IOException, InterruptedException;
     }
 }

@@ -4,7 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkDescriptor;
-import dev.worker.core.ChunkDescriptorJson;
+import dev.worker.core.client.AssignmentDocument;
+import dev.worker.core.client.HttpReply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a mock storage's {@code /manifest.json} and {@code /stats}. */
@@ -31,20 +31,8 @@ final class StorageClient implements AutoCloseable {
     }
 
     List<ChunkDescriptor> manifest() throws IOException, InterruptedException {
-        JsonNode body = get("manifest.json", MANIFEST_TIMEOUT);
-        JsonNode chunks = body.get("chunks");
-        if (chunks == null || !chunks.isArray()) {
-            throw new IOException(base.resolve("manifest.json") + " has no 'chunks' array");
-        }
-        List<ChunkDescriptor> list = new ArrayList<>(chunks.size());
-        for (int i = 0; i < chunks.size(); i++) {
-            try {
-                list.add(ChunkDescriptorJson.parse(chunks.get(i), "chunks[" + i + "]."));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(base.resolve("manifest.json") + ": " + e.getMessage(), e);
-            }
-        }
-        return list;
+        return AssignmentDocument.parse(get("manifest.json", MANIFEST_TIMEOUT),
+                base.resolve("manifest.json").toString());
     }
 
     StorageStats stats() throws IOException, InterruptedException {
@@ -60,7 +48,7 @@ final class StorageClient implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException("cannot read " + uri + " from the storage: " + e, e);
         }
-        Reply reply = new Reply("GET", uri.toString(), response.statusCode(), response.body());
+        HttpReply reply = new HttpReply("GET", uri.toString(), response.statusCode(), response.body());
         if (reply.status() != 200) {
             throw new IOException("the storage answered " + reply.describe());
         }

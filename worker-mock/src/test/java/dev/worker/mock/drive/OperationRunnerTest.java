@@ -4,20 +4,17 @@ import static dev.worker.mock.drive.Fixtures.chunk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.worker.core.ChunkDescriptor;
+import dev.worker.core.client.AdminClient;
+import dev.worker.testkit.StubServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +25,8 @@ import org.junit.jupiter.api.Test;
 final class OperationRunnerTest {
     private static final ChunkDescriptor A = chunk(1, 1, 0, 100);
 
-    private HttpServer server;
-    private DaemonClient client;
+    private StubServer server;
+    private AdminClient client;
     private final AtomicInteger releaseStatus = new AtomicInteger(204);
     private final AtomicInteger downloadStatus = new AtomicInteger(202);
     private final AtomicInteger downloads = new AtomicInteger();
@@ -40,11 +37,8 @@ final class OperationRunnerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::serve);
-        server.start();
-        client = new DaemonClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Optional.empty());
+        server = StubServer.start(this::serve);
+        client = new AdminClient(server.base(), Optional.empty(), Drive.REQUEST_TIMEOUT);
         model = new DriverModel(Map.of(), 0, Duration.ofSeconds(100));
         runner = new OperationRunner(client, model, ChunkCatalog.of(List.of(A), OptionalInt.empty()),
                 Optional.empty(), findings, clock::incrementAndGet);
@@ -53,7 +47,7 @@ final class OperationRunnerTest {
     @AfterEach
     void tearDown() {
         client.close();
-        server.stop(0);
+        server.close();
     }
 
     /** Answers every find and lease with chunk A, ready, whatever was asked before. */

@@ -4,12 +4,13 @@ import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
-import dev.worker.reliability.harness.AdminClient;
-import dev.worker.reliability.harness.DaemonChild;
-import dev.worker.reliability.harness.DataDir;
-import dev.worker.reliability.harness.Latencies;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
+import dev.worker.testkit.DataDir;
+import dev.worker.testkit.Latencies;
+import dev.worker.testkit.RawHttp;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -45,8 +46,9 @@ public final class BadInputSuite {
             boolean idleCheck) {
     }
 
-    /** What a run did and found. */
     /**
+     * What a run did and found.
+     *
      * @param fuzzAnswers      answers of the daemon without a token to {@code fuzzCases} mutations
      * @param tokenFuzzAnswers answers of the daemon with a token to as many
      */
@@ -85,7 +87,7 @@ public final class BadInputSuite {
     private List<ChunkDescriptor> baselineChunks;
 
     /** A daemon under test and what it looks like at rest. */
-    private record Target(String name, DaemonChild daemon, AdminClient api, InetSocketAddress address, DataDir dir,
+    private record Target(String name, DaemonProcess daemon, AdminHttp api, InetSocketAddress address, DataDir dir,
             Map<String, String> vars, Optional<String> token) {
     }
 
@@ -169,9 +171,9 @@ public final class BadInputSuite {
         List<String> args = new ArrayList<>(List.of("--data-dir", dir.root().toString(), "--listen", "127.0.0.1:0",
                 "--min-free", "0"));
         args.addAll(extra);
-        DaemonChild daemon = DaemonChild.start(config.workDir().resolve("daemon-" + name + ".log"), "256m", args,
+        DaemonProcess daemon = DaemonProcess.start(config.workDir().resolve("daemon-" + name + ".log"), "256m", args,
                 null);
-        AdminClient api = new AdminClient(daemon.url(Duration.ofSeconds(30)), token, Duration.ofSeconds(30));
+        AdminHttp api = new AdminHttp(daemon.url(Duration.ofSeconds(30)), token, Duration.ofSeconds(30));
         daemon.awaitReady(api, Duration.ofSeconds(60));
         Target t = new Target(name, daemon, api, new InetSocketAddress("127.0.0.1", api.base().getPort()), dir, vars,
                 token);
@@ -195,11 +197,11 @@ public final class BadInputSuite {
 
     private void monitor(AtomicBoolean running) {
         while (running.get()) {
-            AdminClient.Reply r = open.api().get("/health/live");
+            AdminHttp.Reply r = open.api().get("/health/live");
             if (r.status() != 200) {
                 violations.add("daemon_unresponsive", "/health/live answered " + r);
             } else {
-                throughout.add(r.micros());
+                throughout.record(r.nanos());
             }
             try {
                 Thread.sleep(200);
@@ -212,7 +214,7 @@ public final class BadInputSuite {
     // ---- state -------------------------------------------------------------------------------------------------
 
     private static State state(Target t) {
-        AdminClient.Reply r = t.api().get("/v1/chunks");
+        AdminHttp.Reply r = t.api().get("/v1/chunks");
         return new State(r.status() + " " + r.body(), t.dir().snapshot());
     }
 
@@ -222,13 +224,13 @@ public final class BadInputSuite {
         for (int i = 0; i < baselineChunks.size(); i++) {
             body.append(i == 0 ? "" : ",").append(ChunkDescriptorJson.toJson(baselineChunks.get(i)));
         }
-        AdminClient.Reply r = t.api().put("/v1/assignment", body.append("]}").toString());
+        AdminHttp.Reply r = t.api().put("/v1/assignment", body.append("]}").toString());
         if (r.status() != 200) {
             throw new IllegalStateException(t.name() + ": cannot assign the baseline chunks: " + r);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            AdminClient.Reply list = t.api().get("/v1/chunks");
+            AdminHttp.Reply list = t.api().get("/v1/chunks");
             if (list.status() == 200) {
                 List<String> states = new ArrayList<>();
                 list.json().path("chunks").forEach(c -> states.add(c.path("state").asText()
@@ -306,15 +308,16 @@ public final class BadInputSuite {
             violations.add("server_error", "corpus " + c.name() + ": " + a + " " + a.body());
         } else if (c.expect().stream().noneMatch(e -> e.matches(a))) {
             violations.add("unexpected_answer", "corpus " + c.name() + ": expected " + c.expect() + ", got " + a
-                    + " " + AdminClient.abbreviate(a.body(), 200));
+                    + " " + AdminHttp.abbreviate(a.body(), 200));
         }
     }
 
     private void alive(Target t, String after) {
         if (!t.daemon().isAlive()) {
-            throw new IllegalStateException(t.name() + " daemon died after " + after + "; log " + t.daemon().log());
+            throw new IllegalStateException(t.name() + " daemon died after " + after + "; log "
+                    + t.daemon().log().orElseThrow());
         }
-        AdminClient.Reply live = t.api().get("/health/live");
+        AdminHttp.Reply live = t.api().get("/health/live");
         if (live.status() != 200) {
             violations.add("daemon_unresponsive", t.name() + " after " + after + ": /health/live " + live);
         }
@@ -322,8 +325,8 @@ public final class BadInputSuite {
 
     private static String describeChange(State before, State after) {
         if (!before.chunks().equals(after.chunks())) {
-            return "the chunk list: " + AdminClient.abbreviate(before.chunks(), 300) + " -> "
-                    + AdminClient.abbreviate(after.chunks(), 300);
+            return "the chunk list: " + AdminHttp.abbreviate(before.chunks(), 300) + " -> "
+                    + AdminHttp.abbreviate(after.chunks(), 300);
         }
         Map<String, Long> changed = new TreeMap<>();
         after.files().forEach((k, v) -> {
@@ -372,7 +375,7 @@ public final class BadInputSuite {
             answers.merge(key, 1, Integer::sum);
             if (a.status() >= 500) {
                 violations.add("server_error", what + " (" + c.description() + "): " + a + " "
-                        + AdminClient.abbreviate(a.body(), 200));
+                        + AdminHttp.abbreviate(a.body(), 200));
             } else if (a.status() < 0 && c.complete() && a.timedOut()) {
                 violations.add("no_answer", what + " (" + c.description() + ") got no answer in 10 s");
             } else if (a.status() < 0 && c.complete() && a.closed()) {
@@ -426,7 +429,7 @@ public final class BadInputSuite {
             String post = ChunkDescriptorJson.toJson(baselineChunks.getFirst());
             int n = 0;
             while (System.nanoTime() < end) {
-                AdminClient.Reply r = switch (n++ % 3) {
+                AdminHttp.Reply r = switch (n++ % 3) {
                     case 0 -> open.api().get("/v1/chunks");
                     case 1 -> open.api().get(find);
                     default -> open.api().post("/v1/chunks", post);
@@ -436,13 +439,13 @@ public final class BadInputSuite {
                     violations.add("slow_connections_starve", "with " + config.slowConnections()
                             + " idle/slow connections open, a normal request got " + r);
                 } else {
-                    latencies.add(r.micros());
+                    latencies.record(r.nanos());
                 }
                 clients.dribble();
                 Thread.sleep(20);
             }
-            if (latencies.percentile(99) > 500_000) {
-                violations.add("slow_under_load", "p99 " + latencies.percentile(99) / 1000 + " ms with "
+            if (latencies.percentile(99) > 500_000_000) {
+                violations.add("slow_under_load", "p99 " + latencies.percentile(99) / 1_000_000 + " ms with "
                         + config.slowConnections() + " idle/slow connections open (" + latencies.describe() + ")");
             }
             int answered408 = clients.dribblersAnswered408();

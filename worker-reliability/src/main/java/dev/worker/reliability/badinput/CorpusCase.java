@@ -1,5 +1,6 @@
 package dev.worker.reliability.badinput;
 
+import dev.worker.testkit.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -31,7 +31,8 @@ final class Fuzzer {
     private static final String[] PATH_JUNK = {"%2e%2e", "%2e%2e%2f", "../", "%00", "%zz", "%", "%ff%fe", "//", "/.",
         "?", "#", ";x", "%2F", "\u00e9", "%c3%28", "*", "~", "+", " ", "\t"};
     private static final String[] STRINGS = {"", "../etc/passwd", "..", ".", "chunk.json", "a/b", "\u0000", "ftp://x/y",
-        "file:///etc/passwd", "http://", "http://user:pw@127.0.0.1/x", "javascript:alert(1)", "http://[::1", "\ud83d\ude00",
+        "file:///etc/passwd", "http://", "http://user:pw@127.0.0.1/x", "javascript:alert(1)", "http://[::1",
+        "\ud83d\ude00",
         "\u00ff\u00fe", "AAAA", "0x10", "1e999", "-1", "NaN", "null", "true", "http://127.0.0.1:1/x",
         "gopher://127.0.0.1/x", "HTTP://127.0.0.1/UPPER", "\\\\server\\share"};
 
@@ -302,7 +303,8 @@ final class Fuzzer {
             case 0 -> {
                 r.contentLengthAuto = false;
                 if (r.body.length > 0) {
-                    r.headers.add(new String[] {"Content-Length", Integer.toString(r.body.length + 1 + random.nextInt(100))});
+                    r.headers.add(new String[] {"Content-Length",
+                            Integer.toString(r.body.length + 1 + random.nextInt(100))});
                     r.mayWait = true;
                 }
                 return "Content-Length too large";

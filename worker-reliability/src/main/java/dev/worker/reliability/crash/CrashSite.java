@@ -4,7 +4,7 @@ import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.ChunkId;
 import dev.worker.core.FileSource;
 import dev.worker.reliability.harness.ChunkContent;
-import dev.worker.reliability.harness.DataDir;
+import dev.worker.testkit.DataDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

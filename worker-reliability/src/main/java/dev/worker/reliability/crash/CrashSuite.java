@@ -7,15 +7,14 @@ import dev.worker.mock.FaultConfig;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
 import dev.worker.reliability.crash.IntentModel.Want;
-import dev.worker.reliability.harness.AdminClient;
 import dev.worker.reliability.harness.ChunkContent;
 import dev.worker.reliability.harness.Convergence;
-import dev.worker.reliability.harness.DaemonChild;
-import dev.worker.reliability.harness.DataDir;
-import dev.worker.reliability.harness.SuiteArgs;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
 import dev.worker.reliability.harness.VisibilityProbe;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
+import dev.worker.testkit.DataDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -88,7 +87,7 @@ public final class CrashSuite {
     private final Violations violations = new Violations();
     private final Map<Phase, Integer> kills = new EnumMap<>(Phase.class);
     private final Map<String, Integer> observed = new TreeMap<>();
-    private final AtomicReference<AdminClient> api = new AtomicReference<>();
+    private final AtomicReference<AdminHttp> api = new AtomicReference<>();
     private final ExecutorService pool = Executors.newFixedThreadPool(8, Thread.ofPlatform().daemon()
             .name("crash-churn-", 0).factory());
     private MockStorage storage;
@@ -96,7 +95,7 @@ public final class CrashSuite {
     private Map<ChunkId, ChunkDescriptor> descriptors;
     private IntentModel model;
     private DataDir dir;
-    private DaemonChild daemon;
+    private DaemonProcess daemon;
 
     private CrashSuite(Config config) {
         this.config = config;
@@ -167,7 +166,7 @@ public final class CrashSuite {
             if (daemon != null) {
                 daemon.close();
             }
-            AdminClient c = api.get();
+            AdminHttp c = api.get();
             if (c != null) {
                 c.close();
             }
@@ -177,11 +176,11 @@ public final class CrashSuite {
     // ---- daemon lifecycle --------------------------------------------------------------------------------------
 
     private void startDaemon() throws InterruptedException {
-        daemon = DaemonChild.start(config.workDir().resolve("daemon.log"), "256m", List.of("--data-dir",
+        daemon = DaemonProcess.start(config.workDir().resolve("daemon.log"), "256m", List.of("--data-dir",
                 dir.root().toString(), "--listen", "127.0.0.1:0", "--min-free", "0", "--max-downloads", "16"), null);
-        AdminClient client = new AdminClient(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
+        AdminHttp client = new AdminHttp(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
                 Duration.ofSeconds(60));
-        AdminClient old = api.getAndSet(client);
+        AdminHttp old = api.getAndSet(client);
         if (old != null) {
             old.close();
         }
@@ -190,14 +189,15 @@ public final class CrashSuite {
 
     private void kill(Phase phase) throws InterruptedException {
         daemon.kill9();
-        daemon.await(Duration.ofSeconds(30));
+        daemon.exitCode(Duration.ofSeconds(30));
         kills.merge(phase, 1, Integer::sum);
         checkErrors();
     }
 
     private void checkErrors() {
         if (daemon.errorLines() > 0) {
-            violations.add("daemon_error_log", daemon.errorLines() + " ERROR line(s) in " + daemon.log() + ", e.g. "
+            violations.add("daemon_error_log", daemon.errorLines() + " ERROR line(s) in " + daemon.log().orElseThrow()
+                    + ", e.g. "
                     + daemon.errorSamples());
         }
     }
@@ -219,7 +219,7 @@ public final class CrashSuite {
         outcome.ready().forEach(id -> actual.put(id, Want.PRESENT));
         if (!outcome.converged()) {
             // Carry on from what the daemon has, so one failure does not cascade through every later iteration.
-            AdminClient.Reply r = api.get().get("/v1/chunks");
+            AdminHttp.Reply r = api.get().get("/v1/chunks");
             if (r.status() == 200) {
                 r.json().path("chunks").forEach(c -> actual.put(ChunkId.parse(c.path("id").asText()), Want.PRESENT));
             }
@@ -231,7 +231,7 @@ public final class CrashSuite {
 
     private int download(ChunkId id) {
         model.sent(id, Want.PRESENT);
-        AdminClient.Reply r = api.get().post("/v1/chunks", ChunkDescriptorJson.toJson(descriptors.get(id)));
+        AdminHttp.Reply r = api.get().post("/v1/chunks", ChunkDescriptorJson.toJson(descriptors.get(id)));
         model.answered(id, r.status());
         expectAccepted("POST /v1/chunks", r);
         return r.status();
@@ -239,7 +239,7 @@ public final class CrashSuite {
 
     private int delete(ChunkId id) {
         model.sent(id, Want.ABSENT);
-        AdminClient.Reply r = api.get().delete("/v1/chunks/" + id);
+        AdminHttp.Reply r = api.get().delete("/v1/chunks/" + id);
         model.answered(id, r.status());
         expectAccepted("DELETE /v1/chunks", r);
         return r.status();
@@ -253,13 +253,13 @@ public final class CrashSuite {
             body.append(first ? "" : ",").append(ChunkDescriptorJson.toJson(descriptors.get(id)));
             first = false;
         }
-        AdminClient.Reply r = api.get().put("/v1/assignment", body.append("]}").toString());
+        AdminHttp.Reply r = api.get().put("/v1/assignment", body.append("]}").toString());
         model.answeredAssignment(r.status());
         expectAccepted("PUT /v1/assignment", r);
         return r.status();
     }
 
-    private void expectAccepted(String what, AdminClient.Reply r) {
+    private void expectAccepted(String what, AdminHttp.Reply r) {
         if (r.status() >= 400 && r.status() != 503) {
             violations.add("intent_refused", what + " answered " + r);
         }
@@ -314,7 +314,7 @@ public final class CrashSuite {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            AdminClient.Reply r = api.get().get("/v1/chunks?state=downloading");
+            AdminHttp.Reply r = api.get().get("/v1/chunks?state=downloading");
             if (r.status() == 200 && r.json().path("chunks").size() > 0
                     && r.json().path("chunks").get(0).path("bytes_done").asLong() > 0) {
                 break;
@@ -379,7 +379,7 @@ public final class CrashSuite {
 
     private Optional<String> leaseOn(ChunkId id) {
         ChunkDescriptor d = descriptors.get(id);
-        AdminClient.Reply r = api.get().post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId() + "\",\"block\":"
+        AdminHttp.Reply r = api.get().post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId() + "\",\"block\":"
                 + d.range().start() + ",\"ttl_seconds\":600}");
         return r.status() == 201 ? Optional.of(r.json().path("lease_id").asText()) : Optional.empty();
     }
@@ -415,7 +415,7 @@ public final class CrashSuite {
         Thread.sleep(random.nextInt(0, 400));
         observeAndKill(Phase.RECOVERY);
         // The daemon was just restarted (ready); a second restart is killed before it gets there.
-        daemon = DaemonChild.start(config.workDir().resolve("daemon.log"), "256m", List.of("--data-dir",
+        daemon = DaemonProcess.start(config.workDir().resolve("daemon.log"), "256m", List.of("--data-dir",
                 dir.root().toString(), "--listen", "127.0.0.1:0", "--min-free", "0"), null);
         daemon.url(Duration.ofSeconds(30));
         Thread.sleep(random.nextInt(0, 300));

@@ -7,15 +7,15 @@ import dev.worker.core.ChunkId;
 import dev.worker.core.FileSource;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
-import dev.worker.reliability.harness.AdminClient;
 import dev.worker.reliability.harness.ChunkContent;
 import dev.worker.reliability.harness.Convergence;
-import dev.worker.reliability.harness.DaemonChild;
-import dev.worker.reliability.harness.DataDir;
 import dev.worker.reliability.harness.LivenessMonitor;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
 import dev.worker.reliability.harness.VisibilityProbe;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
+import dev.worker.testkit.DataDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -94,8 +94,8 @@ public final class FullDiskSuite {
 
     private final Config config;
     private final Violations violations = new Violations();
-    private final AtomicReference<AdminClient> api = new AtomicReference<>();
-    private DaemonChild daemon;
+    private final AtomicReference<AdminHttp> api = new AtomicReference<>();
+    private DaemonProcess daemon;
 
     private FullDiskSuite(Config config) {
         this.config = config;
@@ -147,7 +147,7 @@ public final class FullDiskSuite {
                 }
             }
         }
-        AdminClient last = api.get();
+        AdminHttp last = api.get();
         if (last != null) {
             last.close();
         }
@@ -156,6 +156,7 @@ public final class FullDiskSuite {
 
     // ---- scenarios ---------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("try") // the probe and the monitor work in the background while the try runs
     private Report floor(Tmpfs tmpfs) throws IOException, InterruptedException {
         DataDir dir = new DataDir(tmpfs.dir().resolve("data"));
         try (MockStorage storage = MockStorage.start(MockStorageConfig.builder().seed(config.seed()).datasets(2)
@@ -203,6 +204,7 @@ public final class FullDiskSuite {
         }
     }
 
+    @SuppressWarnings("try") // the probe and the monitor work in the background while the try runs
     private Report enospc(Tmpfs tmpfs) throws IOException, InterruptedException {
         DataDir dir = new DataDir(tmpfs.dir().resolve("data"));
         // Two stores with one seed: the big chunks that fill the disk, and a small one that must fit afterwards.
@@ -253,7 +255,7 @@ public final class FullDiskSuite {
                 long end = System.nanoTime() + config.fullFor().toNanos();
                 boolean wanted = false;
                 while (System.nanoTime() < end) {
-                    AdminClient.Reply r = wanted ? intent(fullStats, "DELETE", "/v1/chunks/" + toggled.id(), null)
+                    AdminHttp.Reply r = wanted ? intent(fullStats, "DELETE", "/v1/chunks/" + toggled.id(), null)
                             : intent(fullStats, "POST", "/v1/chunks", ChunkDescriptorJson.toJson(toggled));
                     if (r.ok()) {
                         wanted = !wanted;
@@ -278,7 +280,7 @@ public final class FullDiskSuite {
                 // A crash while the disk is full, and a start on the full disk.
                 live.pause();
                 daemon.kill9();
-                daemon.await(Duration.ofSeconds(30));
+                daemon.exitCode(Duration.ofSeconds(30));
                 start(dir, "enospc: restart on the full disk", serve);
                 live.resume();
                 // Free space the way an operator would: delete chunks (retrying 503s, as the API invites).
@@ -355,10 +357,10 @@ public final class FullDiskSuite {
     private void start(DataDir dir, String label, List<String> extra) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("--data-dir", dir.root().toString(), "--listen", "127.0.0.1:0"));
         args.addAll(extra);
-        daemon = DaemonChild.start(config.workDir().resolve("daemon.log"), "256m", args, null);
-        AdminClient client = new AdminClient(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
+        daemon = DaemonProcess.start(config.workDir().resolve("daemon.log"), "256m", args, null);
+        AdminHttp client = new AdminHttp(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
                 Duration.ofSeconds(60));
-        AdminClient old = api.getAndSet(client);
+        AdminHttp old = api.getAndSet(client);
         if (old != null) {
             old.close();
         }
@@ -387,10 +389,10 @@ public final class FullDiskSuite {
     }
 
     /** An intent: it must be answered 2xx or 503 (the journal could not write) within the API's 30 s, never 500. */
-    private AdminClient.Reply intent(Stats stats, String method, String path, String body) {
-        AdminClient.Reply r = api.get().send(method, path, body);
+    private AdminHttp.Reply intent(Stats stats, String method, String path, String body) {
+        AdminHttp.Reply r = api.get().send(method, path, body);
         stats.count++;
-        stats.slowest = Math.max(stats.slowest, r.micros() / 1000);
+        stats.slowest = Math.max(stats.slowest, r.millis());
         if (r.status() == 503) {
             stats.unavailable++;
             if (!r.errorCode().equals("unavailable")) {
@@ -399,8 +401,8 @@ public final class FullDiskSuite {
         } else if (!r.ok()) {
             violations.add("intent_failed", method + " " + path + " answered " + r);
         }
-        if (r.micros() > 35_000_000) {
-            violations.add("intent_hung", method + " " + path + " took " + r.micros() / 1000 + " ms");
+        if (r.millis() > 35_000) {
+            violations.add("intent_hung", method + " " + path + " took " + r.millis() + " ms");
         }
         return r;
     }
@@ -413,7 +415,7 @@ public final class FullDiskSuite {
     private void acceptedEventually(Stats stats, String method, String path, String body)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        AdminClient.Reply last;
+        AdminHttp.Reply last;
         do {
             last = intent(stats, method, path, body);
             if (last.ok()) {
@@ -469,7 +471,7 @@ public final class FullDiskSuite {
 
     private Snapshot snapshot() {
         Map<ChunkId, JsonNode> out = new TreeMap<>();
-        AdminClient.Reply r = api.get().get("/v1/chunks");
+        AdminHttp.Reply r = api.get().get("/v1/chunks");
         if (r.status() == 200) {
             r.json().path("chunks").forEach(s -> out.put(ChunkId.parse(s.path("id").asText()), s));
         }

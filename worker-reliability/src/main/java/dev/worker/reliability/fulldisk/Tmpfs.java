@@ -39,17 +39,35 @@ final class Tmpfs implements AutoCloseable {
         return Files.getFileStore(dir).getUsableSpace();
     }
 
+    /**
+     * Unmounts, retrying while the file system is busy; when interrupted, it detaches at once (lazy unmount) and keeps
+     * the interrupt for the caller.
+     */
     @Override
-    public void close() throws IOException, InterruptedException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            if (run(List.of("umount", dir.toString())).code() == 0) {
-                return;
+    public void close() throws IOException {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                if (run(List.of("umount", dir.toString())).code() == 0) {
+                    return;
+                }
+                Thread.sleep(250);
             }
-            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
-        Run lazy = run(List.of("umount", "-l", dir.toString()));
-        if (lazy.code() != 0) {
-            throw new IOException("cannot unmount " + dir + ": " + lazy.output());
+        try {
+            Run lazy = run(List.of("umount", "-l", dir.toString()));
+            if (lazy.code() != 0) {
+                throw new IOException("cannot unmount " + dir + ": " + lazy.output());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            throw new IOException("interrupted while unmounting " + dir, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package dev.worker.reliability.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkId;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DataDir;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,7 +42,7 @@ public final class Convergence {
      * @param settle   how long a final state that contradicts {@code allowed} must persist before it counts as
      *                 wrong (rather than not there yet)
      */
-    public static Outcome await(AdminClient api, DataDir dir, ChunkContent content, Collection<ChunkId> universe,
+    public static Outcome await(AdminHttp api, DataDir dir, ChunkContent content, Collection<ChunkId> universe,
             Allowed allowed, Duration timeout, Duration settle, Violations violations, String label)
             throws InterruptedException {
         long start = System.nanoTime();
@@ -48,7 +50,7 @@ public final class Convergence {
         long wrongSince = 0;
         String last = "no answer from the daemon";
         while (true) {
-            AdminClient.Reply reply = api.get("/v1/chunks");
+            AdminHttp.Reply reply = api.get("/v1/chunks");
             if (reply.status() == 200) {
                 Map<ChunkId, JsonNode> statuses = new HashMap<>();
                 reply.json().path("chunks").forEach(s -> statuses.put(ChunkId.parse(s.path("id").asText()), s));
@@ -62,7 +64,7 @@ public final class Convergence {
                     } else {
                         transient_.add(short8(e.getKey()) + "=" + state
                                 + (e.getValue().hasNonNull("last_error")
-                                        ? " (" + AdminClient.abbreviate(e.getValue().get("last_error").asText(), 160)
+                                        ? " (" + AdminHttp.abbreviate(e.getValue().get("last_error").asText(), 160)
                                                 + ")"
                                         : ""));
                     }
@@ -77,7 +79,8 @@ public final class Convergence {
                     }
                     boolean present = s != null;
                     if (!allowed.apply(id).contains(present)) {
-                        wrong.add(short8(id) + (present ? " is ready but must be absent" : " is absent but must be ready"));
+                        wrong.add(short8(id)
+                                + (present ? " is ready but must be absent" : " is absent but must be ready"));
                     }
                 }
                 List<String> tmp = dir.list(dir.tmp());

@@ -2,6 +2,8 @@ package dev.worker.reliability.harness;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.Latencies;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -11,7 +13,7 @@ import java.util.function.Supplier;
  * says the daemon is meant to be down.
  */
 public final class LivenessMonitor implements AutoCloseable {
-    private final Supplier<AdminClient> client;
+    private final Supplier<AdminHttp> client;
     private final Violations violations;
     private final Duration interval;
     private final Duration limit;
@@ -20,7 +22,7 @@ public final class LivenessMonitor implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean paused;
 
-    public LivenessMonitor(Supplier<AdminClient> client, Violations violations, Duration interval, Duration limit) {
+    public LivenessMonitor(Supplier<AdminHttp> client, Violations violations, Duration interval, Duration limit) {
         this.client = requireNonNull(client, "client");
         this.violations = requireNonNull(violations, "violations");
         this.interval = requireNonNull(interval, "interval");
@@ -30,16 +32,16 @@ public final class LivenessMonitor implements AutoCloseable {
 
     private void run() {
         while (!stopped) {
-            AdminClient api = client.get();
+            AdminHttp api = client.get();
             if (api != null && !paused) {
-                AdminClient.Reply r = api.get("/health/live");
+                AdminHttp.Reply r = api.get("/health/live");
                 if (!paused && !stopped) {
                     if (r.status() != 200) {
                         violations.add("daemon_unresponsive", "/health/live answered " + r);
                     } else {
-                        latencies.add(r.micros());
-                        if (r.micros() > limit.toNanos() / 1000) {
-                            violations.add("daemon_slow", "/health/live took " + r.micros() / 1000 + " ms");
+                        latencies.record(r.nanos());
+                        if (r.nanos() > limit.toNanos()) {
+                            violations.add("daemon_slow", "/health/live took " + r.millis() + " ms");
                         }
                     }
                 }

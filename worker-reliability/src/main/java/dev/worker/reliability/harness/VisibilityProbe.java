@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worker.core.ChunkId;
+import dev.worker.testkit.AdminHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * suites kill the daemon under it).
  */
 public final class VisibilityProbe implements AutoCloseable {
-    private final Supplier<AdminClient> client;
+    private final Supplier<AdminHttp> client;
     private final ChunkContent content;
     private final Violations violations;
     private final Duration interval;
@@ -31,7 +32,7 @@ public final class VisibilityProbe implements AutoCloseable {
     private volatile boolean stopped;
 
     /** @param client the current client (suites replace it after a restart) */
-    public VisibilityProbe(Supplier<AdminClient> client, ChunkContent content, Violations violations,
+    public VisibilityProbe(Supplier<AdminHttp> client, ChunkContent content, Violations violations,
             Duration interval, long seed) {
         this.client = requireNonNull(client, "client");
         this.content = requireNonNull(content, "content");
@@ -55,11 +56,11 @@ public final class VisibilityProbe implements AutoCloseable {
     }
 
     private void probeOnce() {
-        AdminClient api = client.get();
+        AdminHttp api = client.get();
         if (api == null) {
             return;
         }
-        AdminClient.Reply list = api.get("/v1/chunks?state=ready");
+        AdminHttp.Reply list = api.get("/v1/chunks?state=ready");
         if (list.status() != 200) {
             return;
         }
@@ -71,7 +72,7 @@ public final class VisibilityProbe implements AutoCloseable {
         }
         JsonNode pick = ready.get(random.nextInt(ready.size()));
         long block = pick.path("block_range").path("start").asLong();
-        AdminClient.Reply lease = api.post("/v1/leases", "{\"dataset_id\":\"" + pick.path("dataset_id").asText()
+        AdminHttp.Reply lease = api.post("/v1/leases", "{\"dataset_id\":\"" + pick.path("dataset_id").asText()
                 + "\",\"block\":" + block + ",\"ttl_seconds\":60}");
         if (lease.status() != 201) {
             return; // deleted meanwhile, or the daemon is gone
@@ -84,7 +85,7 @@ public final class VisibilityProbe implements AutoCloseable {
             problem.ifPresent(p -> violations.add("partial_visible", "a leased ready chunk is not complete: " + p));
             probes.incrementAndGet();
         } finally {
-            AdminClient.Reply released = api.delete("/v1/leases/" + leaseId);
+            AdminHttp.Reply released = api.delete("/v1/leases/" + leaseId);
             if (released.status() >= 0 && released.status() != 204) {
                 violations.add("lease_release", "releasing lease " + leaseId + " answered " + released);
             }

@@ -5,14 +5,14 @@ import dev.worker.core.ChunkDescriptorJson;
 import dev.worker.core.ChunkId;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
-import dev.worker.reliability.harness.AdminClient;
 import dev.worker.reliability.harness.ChunkContent;
 import dev.worker.reliability.harness.Convergence;
-import dev.worker.reliability.harness.DaemonChild;
-import dev.worker.reliability.harness.DataDir;
-import dev.worker.reliability.harness.Latencies;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
+import dev.worker.testkit.DataDir;
+import dev.worker.testkit.Latencies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -77,7 +77,7 @@ public final class RefsSuite {
     private final Latencies removal = new Latencies();
     private List<ChunkDescriptor> chunks;
     private ChunkContent content;
-    private AdminClient api;
+    private AdminHttp api;
     private volatile long end;
 
     private RefsSuite(Config config) {
@@ -107,9 +107,9 @@ public final class RefsSuite {
             chunks = storage.manifest();
             content = new ChunkContent(storage.content(), chunks);
             List<ChunkId> ids = chunks.stream().map(ChunkDescriptor::id).toList();
-            try (DaemonChild daemon = DaemonChild.start(config.workDir().resolve("daemon.log"), "256m", List.of(
+            try (DaemonProcess daemon = DaemonProcess.start(config.workDir().resolve("daemon.log"), "256m", List.of(
                     "--data-dir", dir.root().toString(), "--listen", "127.0.0.1:0", "--min-free", "0"), null)) {
-                api = new AdminClient(daemon.url(Duration.ofSeconds(30)), Optional.empty(), Duration.ofSeconds(30));
+                api = new AdminHttp(daemon.url(Duration.ofSeconds(30)), Optional.empty(), Duration.ofSeconds(30));
                 daemon.awaitReady(api, Duration.ofSeconds(60));
                 assignAll();
                 Convergence.await(api, dir, content, ids, id -> Set.of(true), Duration.ofSeconds(60),
@@ -122,7 +122,8 @@ public final class RefsSuite {
                 }
                 for (int i = 0; i < config.churners(); i++) {
                     long seed = config.seed() * 37 + i;
-                    threads.add(Thread.ofPlatform().name("churner-" + i).start(() -> churn(new SplittableRandom(seed))));
+                    threads.add(Thread.ofPlatform().name("churner-" + i)
+                            .start(() -> churn(new SplittableRandom(seed))));
                 }
                 threads.add(Thread.ofPlatform().name("removal-timer").start(() -> timeRemovals(dir)));
                 for (Thread t : threads) {
@@ -157,7 +158,7 @@ public final class RefsSuite {
         for (int i = 0; i < chunks.size(); i++) {
             body.append(i == 0 ? "" : ",").append(ChunkDescriptorJson.toJson(chunks.get(i)));
         }
-        AdminClient.Reply r = api.put("/v1/assignment", body.append("]}").toString());
+        AdminHttp.Reply r = api.put("/v1/assignment", body.append("]}").toString());
         if (r.status() != 200) {
             violations.add("intent_refused", "PUT /v1/assignment answered " + r);
         }
@@ -178,7 +179,7 @@ public final class RefsSuite {
             // Chunk 0 belongs to the removal timer.
             ChunkDescriptor d = chunks.get(1 + random.nextInt(chunks.size() - 1));
             boolean leaveToExpire = random.nextInt(20) == 0;
-            AdminClient.Reply r = api.post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId() + "\",\"block\":"
+            AdminHttp.Reply r = api.post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId() + "\",\"block\":"
                     + (d.range().start() + random.nextLong(d.range().end() - d.range().start()))
                     + ",\"ttl_seconds\":" + (leaveToExpire ? 2 : 30) + "}");
             if (r.status() == 404) {
@@ -204,7 +205,7 @@ public final class RefsSuite {
                 abandoned.incrementAndGet();
                 continue;
             }
-            AdminClient.Reply released = api.delete("/v1/leases/" + leaseId);
+            AdminHttp.Reply released = api.delete("/v1/leases/" + leaseId);
             if (released.status() != 204) {
                 violations.add("lease_release", "DELETE /v1/leases/" + leaseId + " answered " + released);
             }
@@ -240,7 +241,7 @@ public final class RefsSuite {
         while (running()) {
             ChunkDescriptor d = chunks.get(1 + random.nextInt(chunks.size() - 1));
             // Deletes and re-adds only: an assignment would also touch chunk 0, which the removal timer owns.
-            AdminClient.Reply r = random.nextBoolean() ? api.delete("/v1/chunks/" + d.id())
+            AdminHttp.Reply r = random.nextBoolean() ? api.delete("/v1/chunks/" + d.id())
                     : api.post("/v1/chunks", ChunkDescriptorJson.toJson(d));
             churn.incrementAndGet();
             if (!r.ok()) {
@@ -262,7 +263,7 @@ public final class RefsSuite {
         Path chunkDir = dir.chunks().resolve(d.id().toString());
         while (running()) {
             try {
-                AdminClient.Reply lease = api.post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId()
+                AdminHttp.Reply lease = api.post("/v1/leases", "{\"dataset_id\":\"" + d.datasetId()
                         + "\",\"block\":" + d.range().start() + ",\"ttl_seconds\":30}");
                 if (lease.status() != 201) {
                     api.post("/v1/chunks", ChunkDescriptorJson.toJson(d));
@@ -273,7 +274,7 @@ public final class RefsSuite {
                 if (!Files.isDirectory(chunkDir)) {
                     violations.add("leased_files_changed", "chunk 0's directory left while its lease was held");
                 }
-                AdminClient.Reply released = api.delete("/v1/leases/" + lease.json().path("lease_id").asText());
+                AdminHttp.Reply released = api.delete("/v1/leases/" + lease.json().path("lease_id").asText());
                 long releasedAt = System.nanoTime();
                 if (released.status() != 204) {
                     violations.add("lease_release", "releasing chunk 0's lease answered " + released);
@@ -282,14 +283,14 @@ public final class RefsSuite {
                 while (Files.exists(chunkDir) && System.nanoTime() - releasedAt < stuckAfter) {
                     Thread.sleep(1);
                 }
-                long micros = (System.nanoTime() - releasedAt) / 1000;
+                long nanos = System.nanoTime() - releasedAt;
                 if (Files.exists(chunkDir)) {
                     violations.add("removal_stuck", "chunk 0's directory was still there "
                             + TimeUnit.NANOSECONDS.toMillis(stuckAfter) + " ms after its last lease was released");
                 } else {
-                    removal.add(micros);
-                    if (micros > config.removalLimit().toNanos() / 1000) {
-                        violations.add("removal_slow", "chunk 0's directory left " + micros / 1000
+                    removal.record(nanos);
+                    if (nanos > config.removalLimit().toNanos()) {
+                        violations.add("removal_slow", "chunk 0's directory left " + nanos / 1_000_000
                                 + " ms after its last lease was released (the design says 100 ms)");
                     }
                 }
@@ -310,7 +311,7 @@ public final class RefsSuite {
             Map<String, Double> m = api.metrics();
             double leasesActive = m.getOrDefault("worker_leases_active", -1.0);
             double refsActive = m.getOrDefault("worker_refs_active", -1.0);
-            AdminClient.Reply list = api.get("/v1/chunks");
+            AdminHttp.Reply list = api.get("/v1/chunks");
             int refs = 0;
             if (list.status() == 200) {
                 for (var c : list.json().path("chunks")) {

@@ -8,14 +8,14 @@ import dev.worker.mock.FaultType;
 import dev.worker.mock.MockStorage;
 import dev.worker.mock.MockStorageConfig;
 import dev.worker.mock.MockStorageStats;
-import dev.worker.reliability.harness.AdminClient;
 import dev.worker.reliability.harness.ChunkContent;
 import dev.worker.reliability.harness.Convergence;
-import dev.worker.reliability.harness.DaemonChild;
-import dev.worker.reliability.harness.DataDir;
 import dev.worker.reliability.harness.SuiteMain;
 import dev.worker.reliability.harness.Violations;
 import dev.worker.reliability.harness.VisibilityProbe;
+import dev.worker.testkit.AdminHttp;
+import dev.worker.testkit.DaemonProcess;
+import dev.worker.testkit.DataDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -115,8 +115,9 @@ public final class SoakSuite {
             List<String> serve = new ArrayList<>(List.of("--data-dir", dir.root().toString(), "--listen",
                     "127.0.0.1:0", "--min-free", "0"));
             serve.addAll(config.extraServeArgs());
-            try (DaemonChild daemon = DaemonChild.start(config.workDir().resolve("daemon.log"), "384m", serve, null);
-                    AdminClient api = new AdminClient(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
+            try (DaemonProcess daemon = DaemonProcess.start(config.workDir().resolve("daemon.log"), "384m", serve,
+                    null);
+                    AdminHttp api = new AdminHttp(daemon.url(Duration.ofSeconds(30)), Optional.empty(),
                             Duration.ofSeconds(60))) {
                 daemon.awaitReady(api, Duration.ofSeconds(60));
                 long needed = 0;
@@ -148,7 +149,7 @@ public final class SoakSuite {
                             body.append(first ? "" : ",").append(ChunkDescriptorJson.toJson(byId.get(id)));
                             first = false;
                         }
-                        AdminClient.Reply r = api.put("/v1/assignment", body.append("]}").toString());
+                        AdminHttp.Reply r = api.put("/v1/assignment", body.append("]}").toString());
                         if (r.status() != 200) {
                             violations.add("intent_refused", "PUT /v1/assignment answered " + r);
                         }
