@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark in turn (about an hour; --smoke: about two minutes). Options go to each script.
+# Runs every benchmark in turn (about an hour; --smoke: about three minutes). Options go to each script.
 #
 # Usage: bench/all.sh [--smoke] [--runs N]
 # Each script writes bench/out/<name>.json and prints its table; this one also collects the tables in
@@ -11,7 +11,7 @@ OUT="${BENCH_OUT:-bench/out}"
 mkdir -p "$OUT"
 : > "$OUT/all.txt"
 failed=()
-for name in startup find latency memory deletion-lag admin-api download-throughput churn; do
+for name in startup find latency memory deletion-lag admin-api download-throughput s3-throughput churn; do
     echo "=== $name $*" | tee -a "$OUT/all.txt"
     if ! bench/$name.sh "$@" | tee -a "$OUT/all.txt"; then
         failed+=("$name")

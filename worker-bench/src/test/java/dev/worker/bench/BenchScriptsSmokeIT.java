@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class BenchScriptsSmokeIT {
     private static final List<String> BENCHMARKS = List.of("startup", "find", "latency", "memory", "deletion-lag",
-            "admin-api", "download-throughput", "churn");
+            "admin-api", "download-throughput", "s3-throughput", "churn");
     private static final long TIMEOUT_MINUTES = 6;
     /** Peers the scripts compare with or plot through, none of which a fresh machine has. */
     private static final Set<String> OPTIONAL_PEERS = Set.of("nginx", "aria2c", "wrk", "gnuplot");

@@ -2,6 +2,7 @@ package dev.worker.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.core.source.S3Location;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -10,9 +11,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Where one file of a chunk comes from: an absolute http(s) URL, with the size and SHA-256 the file is expected to
- * have when those are known. A value class (equality by value); kept compact because a worker holds one per file of
- * every chunk it knows.
+ * Where one file of a chunk comes from: an absolute http(s) URL or an {@code s3://bucket/key} object, with the
+ * size and SHA-256 the file is expected to have when those are known. A value class (equality by value); kept
+ * compact because a worker holds one per file of every chunk it knows.
  */
 public final class FileSource {
     // The URL is base + tail. Usually tail is null and base the whole URL; the files of one chunk whose URLs are
@@ -115,8 +116,12 @@ public final class FileSource {
                     + e.getReason(), e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals(S3Location.SCHEME)) {
+            S3Location.parse(url); // says what is wrong: no bucket, no key, a query...
+            return;
+        }
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("file url must use http or https, got '" + Bytes32.abbreviate(url)
+            throw new IllegalArgumentException("file url must use http, https or s3, got '" + Bytes32.abbreviate(url)
                     + "'");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {

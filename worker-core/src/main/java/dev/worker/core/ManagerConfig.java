@@ -2,6 +2,7 @@ package dev.worker.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.worker.core.source.Sources;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param retryBase              first retry delay after a transient error
  * @param retryCap               longest retry delay
  * @param verifyOnStart          re-hash every ready chunk at startup (slow; off by default)
+ * @param sources                how sources are reached: the source policy, per-host headers, S3 settings
  * @param clock                  wall clock for timestamps (tests inject one)
  * @param randomSeed             seed for retry jitter
  */
@@ -33,6 +35,7 @@ public record ManagerConfig(
         Duration retryBase,
         Duration retryCap,
         boolean verifyOnStart,
+        Sources sources,
         Clock clock,
         long randomSeed) {
 
@@ -62,6 +65,7 @@ public record ManagerConfig(
         if (retryCap.compareTo(retryBase) < 0) {
             throw new IllegalArgumentException("retry cap " + retryCap + " is below retry base " + retryBase);
         }
+        requireNonNull(sources, "sources");
         requireNonNull(clock, "clock");
     }
 
@@ -80,6 +84,7 @@ public record ManagerConfig(
                 .retryBase(retryBase)
                 .retryCap(retryCap)
                 .verifyOnStart(verifyOnStart)
+                .sources(sources)
                 .clock(clock)
                 .randomSeed(randomSeed);
     }
@@ -103,6 +108,7 @@ public record ManagerConfig(
         private Duration retryBase = Duration.ofSeconds(1);
         private Duration retryCap = Duration.ofSeconds(60);
         private boolean verifyOnStart;
+        private Sources sources = Sources.defaults();
         private Clock clock = Clock.systemUTC();
         private long randomSeed = System.nanoTime();
 
@@ -155,6 +161,11 @@ public record ManagerConfig(
             return this;
         }
 
+        public Builder sources(Sources value) {
+            this.sources = value;
+            return this;
+        }
+
         public Builder clock(Clock value) {
             this.clock = value;
             return this;
@@ -167,8 +178,8 @@ public record ManagerConfig(
 
         public ManagerConfig build() {
             return new ManagerConfig(dataDir, maxConcurrentTransfers, maxDiskBytes, minFreeBytes,
-                    bandwidthBytesPerSecond, stallTimeout, connectTimeout, retryBase, retryCap, verifyOnStart, clock,
-                    randomSeed);
+                    bandwidthBytesPerSecond, stallTimeout, connectTimeout, retryBase, retryCap, verifyOnStart, sources,
+                    clock, randomSeed);
         }
     }
 }

@@ -63,7 +63,7 @@ public final class WorkerDataManager implements DataManager {
         this.events = new ListenerBus();
         this.downloader = new ChunkDownloader(new DownloadSettings(config.maxConcurrentTransfers(),
                 config.bandwidthBytesPerSecond(), config.stallTimeout(), config.connectTimeout(), config.retryBase(),
-                config.retryCap(), config.randomSeed()), stats, config.clock());
+                config.retryCap(), config.randomSeed()), stats, config.clock(), config.sources());
         this.reconciler = new Reconciler(store, downloader, budget, stats, config.clock(), config.retryBase(),
                 config.retryCap());
         this.table = new ChunkTable(journal::append, events, reconciler::start, scan.chunks().size());
@@ -221,7 +221,17 @@ public final class WorkerDataManager implements DataManager {
     @Override
     public CompletableFuture<Void> download(ChunkDescriptor descriptor) {
         checkOpen("download");
+        checkSources(descriptor);
         return table.download(descriptor);
+    }
+
+    /** Refuses, before anything is stored, a chunk whose sources this manager cannot fetch (an s3:// without S3). */
+    private void checkSources(ChunkDescriptor descriptor) {
+        try {
+            config.sources().checkUsable(descriptor);
+        } catch (IllegalArgumentException e) {
+            throw new UnusableSourceException("chunk " + descriptor.id() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -233,6 +243,7 @@ public final class WorkerDataManager implements DataManager {
     @Override
     public CompletableFuture<AssignmentResult> assign(Collection<ChunkDescriptor> chunks) {
         checkOpen("assign");
+        chunks.forEach(this::checkSources);
         ChunkTable.Assigned assigned = table.assign(chunks);
         return assigned.durable().thenApply(v -> assigned.result());
     }

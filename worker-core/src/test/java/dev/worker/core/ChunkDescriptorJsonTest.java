@@ -59,7 +59,7 @@ final class ChunkDescriptorJsonTest {
         "traversal name     | %FILE:..:\"http://h/x\"%                  | file name '..' is not allowed",
         "separator in name  | %FILE:a/b:\"http://h/x\"%                 | is not allowed",
         "reserved name      | %FILE:chunk.json:\"http://h/x\"%          | reserved",
-        "file scheme        | %FILE:a:\"file:///etc/passwd\"%           | must use http or https",
+        "file scheme        | %FILE:a:\"file:///etc/passwd\"%           | must use http, https or s3",
         "no host            | %FILE:a:\"http:///x\"%                    | has no host",
         "port too high      | %FILE:a:\"http://h:99999/x\"%             | outside 1..65535",
         "port zero          | %FILE:a:\"http://h:0/x\"%                 | outside 1..65535",

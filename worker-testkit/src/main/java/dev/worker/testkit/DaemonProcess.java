@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,12 +64,20 @@ public final class DaemonProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--data-dir", data.toString(), "--listen", "127.0.0.1:0",
                 "--min-free", "0"));
         args.addAll(List.of(extra));
-        return launch(Optional.empty(), "256m", args, null);
+        return launch(Optional.empty(), "256m", args, null, Map.of());
+    }
+
+    /** As {@link #serve(Path, String...)}, with {@code env} added to the child's environment. */
+    public static DaemonProcess serve(Map<String, String> env, Path data, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--data-dir", data.toString(), "--listen", "127.0.0.1:0",
+                "--min-free", "0"));
+        args.addAll(List.of(extra));
+        return launch(Optional.empty(), "256m", args, null, env);
     }
 
     /** {@code worker serve ARGS}, output kept in memory only. */
     public static DaemonProcess start(String... serveArgs) {
-        return launch(Optional.empty(), "256m", List.of(serveArgs), null);
+        return launch(Optional.empty(), "256m", List.of(serveArgs), null, Map.of());
     }
 
     /**
@@ -79,12 +88,15 @@ public final class DaemonProcess implements AutoCloseable {
      * @param listener each stdout line, on the reader thread; may be null
      */
     public static DaemonProcess start(Path log, String heap, List<String> serveArgs, Consumer<String> listener) {
-        return launch(Optional.of(log), heap, serveArgs, listener);
+        return launch(Optional.of(log), heap, serveArgs, listener, Map.of());
     }
 
-    /** Starts {@code worker serve ARGS} without the caller's {@code WORKER_*} variables, at log level INFO. */
+    /**
+     * Starts {@code worker serve ARGS} without the caller's {@code WORKER_*} and {@code AWS_*} variables (a
+     * developer's own AWS settings never reach a test), at log level INFO, then with {@code env} on top.
+     */
     private static DaemonProcess launch(Optional<Path> log, String heap, List<String> serveArgs,
-            Consumer<String> listener) {
+            Consumer<String> listener, Map<String, String> env) {
         requireNonNull(log, "log");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
@@ -98,8 +110,9 @@ public final class DaemonProcess implements AutoCloseable {
         command.add("serve");
         command.addAll(serveArgs);
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("WORKER_"));
+        builder.environment().keySet().removeIf(k -> k.startsWith("WORKER_") || k.startsWith("AWS_"));
         builder.environment().put("WORKER_LOG_LEVEL", "INFO");
+        builder.environment().putAll(env);
         try {
             if (log.isPresent()) {
                 Files.createDirectories(log.get().toAbsolutePath().getParent());

@@ -4,15 +4,13 @@ import dev.worker.core.Bytes32;
 import dev.worker.core.FileDigest;
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -39,7 +37,7 @@ final class Attempt {
     private final Cancellation cancel;
     private final Duration stall;
 
-    private ResponseStream stream;
+    private volatile ResponseStream stream;
     private ByteBuffer staging;
     private long from;
     private long received;
@@ -64,21 +62,25 @@ final class Attempt {
             restart();
         }
         from = file.length();
+        Route route;
+        try {
+            route = Route.of(env.sources(), state.source, state.describe());
+        } catch (IllegalArgumentException e) {
+            return new AttemptResult.Fail("source_config", e.getMessage() + " (" + state.describe() + ")");
+        }
         file.open();
-        stream = new ResponseStream();
         boolean completed = false;
         // The exchange is aborted straight from the cancelling thread (the abort never blocks), so the connection
         // closes at once even while this thread is still busy writing to disk.
-        Cancellation.Registration abortOnCancel = cancel.register(stream::abort);
+        Cancellation.Registration abortOnCancel = cancel.register(this::abortStream);
         try {
-            stream.start(env.client().get(), request());
-            AttemptResult result = exchange();
+            AttemptResult result = exchange(route);
             completed = result instanceof AttemptResult.Done;
             return result;
         } finally {
             abortOnCancel.close();
             if (!completed) {
-                stream.abort();
+                abortStream();
             }
             if (staging != null) {
                 env.buffers().give(staging);
@@ -88,33 +90,84 @@ final class Attempt {
         }
     }
 
-    private HttpRequest request() {
-        URI uri = state.source.uri();
-        boolean tls = uri.getScheme().toLowerCase(Locale.ROOT).equals("https");
-        // Plain http stays on HTTP/1.1: asking for HTTP/2 there means an h2c upgrade round on every connection.
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET()
-                .version(tls ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
-        if (from > 0) {
-            builder.header("Range", "bytes=" + from + "-");
-            builder.header("If-Range", state.validator.orElseThrow().validator());
+    private void abortStream() {
+        ResponseStream current = stream;
+        if (current != null) {
+            current.abort();
         }
-        return builder.build();
     }
 
-    private AttemptResult exchange() throws InterruptedException, IOException {
-        ResponseStream.Event event = stream.poll(stall);
-        if (event == null) {
-            return new AttemptResult.Retry(RetryReason.STALL,
-                    "no response within the stall timeout of " + stall.toMillis() + " ms for " + state.describe());
+    /** The transfer's own request headers: the rest of the file, if the store still has the same one. */
+    private List<Map.Entry<String, String>> ownHeaders() {
+        if (from == 0) {
+            return List.of();
         }
-        if (event instanceof ResponseStream.Failure failure) {
-            return failed(failure.error(), false);
+        return List.of(Map.entry("Range", "bytes=" + from + "-"),
+                Map.entry("If-Range", state.validator.orElseThrow().validator()));
+    }
+
+    /** Sends the request, hop by hop through the redirects the route allows, and takes the answer. */
+    private AttemptResult exchange(Route route) throws InterruptedException, IOException {
+        while (true) {
+            AttemptResult refused = route.check();
+            if (refused != null) {
+                return refused;
+            }
+            HttpRequest request;
+            try {
+                request = route.request(ownHeaders());
+            } catch (IOException e) {
+                return new AttemptResult.Fail("source_credentials", "cannot sign the request for " + state.describe()
+                        + ": " + e.getMessage());
+            }
+            ResponseStream current = new ResponseStream();
+            stream = current;
+            if (cancel.isCancelled()) {
+                current.abort();
+                throw new InterruptedException("download of " + state.name + " cancelled");
+            }
+            current.start(env.client().get(), request);
+            ResponseStream.Event event = current.poll(stall);
+            if (event == null) {
+                return new AttemptResult.Retry(RetryReason.STALL,
+                        "no response within the stall timeout of " + stall.toMillis() + " ms for " + state.describe());
+            }
+            if (event instanceof ResponseStream.Failure failure) {
+                return failed(failure.error(), false);
+            }
+            if (!(event instanceof ResponseStream.Headers headers)) {
+                throw new IllegalStateException("response body before headers for " + state.describe());
+            }
+            int status = headers.info().statusCode();
+            if (Route.isRedirect(status)) {
+                AttemptResult end = route.follow(status, headers.info().headers());
+                current.abort();
+                if (end != null) {
+                    return end;
+                }
+                continue;
+            }
+            if (route.signed() && (status < 200 || status > 299)) {
+                return s3Error(status, headers.info().headers());
+            }
+            AttemptResult early = onHeaders(headers.info());
+            return early != null ? early : body();
         }
-        if (!(event instanceof ResponseStream.Headers headers)) {
-            throw new IllegalStateException("response body before headers for " + state.describe());
+    }
+
+    /** An S3 store's error answer (see {@link S3ErrorBody#result}); a 416 to a resume drops the partial file. */
+    private AttemptResult s3Error(int status, HttpHeaders headers) throws InterruptedException, IOException {
+        if (status == 416 && from > 0) {
+            return onHeaders416();
         }
-        AttemptResult early = onHeaders(headers.info());
-        return early != null ? early : body();
+        return S3ErrorBody.result(stream, stall, status, headers, state.describe(), env.clock().instant());
+    }
+
+    private AttemptResult onHeaders416() throws IOException {
+        long had = from;
+        restart();
+        return new AttemptResult.Retry(RetryReason.RANGE_NOT_SATISFIABLE, "HTTP 416 for the range from byte "
+                + had + " of " + state.describe() + "; the partial file is dropped");
     }
 
     /** Checks status and headers; null when the body is worth reading. */
@@ -122,10 +175,7 @@ final class Attempt {
         int status = info.statusCode();
         HttpHeaders headers = info.headers();
         if (status == 416 && from > 0) {
-            long had = from;
-            restart();
-            return new AttemptResult.Retry(RetryReason.RANGE_NOT_SATISFIABLE, "HTTP 416 for the range from byte "
-                    + had + " of " + state.describe() + "; the partial file is dropped");
+            return onHeaders416();
         }
         if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
             RetryReason reason = status == 408 ? RetryReason.HTTP_408
@@ -347,20 +397,23 @@ final class Attempt {
         boolean truncated = afterHeaders && error instanceof IOException && !(error instanceof SocketException)
                 && contentLength.isPresent() && received < contentLength.getAsLong();
         RetryReason reason = truncated ? RetryReason.TRUNCATED : RetryReason.CONNECTION;
+        String what = truncated ? "body cut short" : afterHeaders ? "connection lost" : "request failed";
         log.debug("transfer error file={} url={} reason={} received={}", state.name, state.source.url(),
                 reason.code(), received, error);
-        String what = truncated ? "body cut short" : afterHeaders ? "connection lost" : "request failed";
         return new AttemptResult.Retry(reason, what + " after " + received + " bytes of " + state.describe() + ": "
                 + error);
     }
 
     private void rememberValidator(HttpHeaders headers) {
-        // If-Range needs a strong validator (RFC 9110 section 13.1.5); a weak ETag falls back to Last-Modified.
+        // If-Range needs a strong validator (RFC 9110 section 13.1.5). A Last-Modified date is one only in name: a
+        // file rewritten within the same second keeps it, and resuming would splice two objects into one file. So
+        // it is kept only when the declared SHA-256 will catch such a splice (see ResumeFile.Entry#usableFor).
         Optional<String> etag = headers.firstValue("ETag").filter(v -> !v.startsWith("W/"));
         Optional<String> lastModified = headers.firstValue("Last-Modified");
         String url = state.source.url();
         Optional<ResumeFile.Entry> entry = etag.map(v -> new ResumeFile.Entry(url, v, null))
-                .or(() -> lastModified.map(v -> new ResumeFile.Entry(url, null, v)));
+                .or(() -> lastModified.map(v -> new ResumeFile.Entry(url, null, v)))
+                .filter(e -> e.usableFor(state.source));
         state.validator = entry;
         if (entry.isPresent()) {
             resume.put(state.name, entry.get());

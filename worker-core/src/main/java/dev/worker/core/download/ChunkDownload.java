@@ -3,6 +3,7 @@ package dev.worker.core.download;
 import dev.worker.core.ChunkDescriptor;
 import dev.worker.core.FileDigest;
 import dev.worker.core.FileSource;
+import dev.worker.core.source.PolicyResolverProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +66,7 @@ final class ChunkDownload {
         for (int i = 0; i < transfers.size(); i++) {
             int index = i;
             FileTransfer transfer = transfers.get(i);
-            threads.add(Thread.ofVirtual().name(prefix + transfer.name()).unstarted(() -> {
+            threads.add(Thread.ofVirtual().name(prefix + transfer.name()).unstarted(scoped(() -> {
                 FileTransfer.Outcome outcome = runGuarded(transfer);
                 outcomes.set(index, outcome);
                 if (outcome instanceof FileTransfer.Failed failed) {
@@ -74,7 +75,7 @@ final class ChunkDownload {
                 if (!(outcome instanceof FileTransfer.Ok)) {
                     local.cancel();
                 }
-            }));
+            })));
         }
         log.debug("chunk download starting chunk={} dir={} files={}", descriptor.id(), dir, transfers.size());
         Cancellation.Registration byCaller = external.register(local::cancel);
@@ -109,6 +110,11 @@ final class ChunkDownload {
                     + "elapsedMs={}", descriptor.id(), progress.bytesDone(), elapsedMs);
         }
         return outcome;
+    }
+
+    /** The file's thread resolves the names it checks under the source policy, as the HTTP client's threads do. */
+    private Runnable scoped(Runnable task) {
+        return PolicyResolverProvider.scoped(env.sources().policy(), task);
     }
 
     /** A bug in a transfer fails the chunk (and so stops its siblings) instead of leaving them to run forever. */

@@ -3,6 +3,9 @@ package dev.worker.core.download;
 import static java.util.Objects.requireNonNull;
 
 import dev.worker.core.ChunkDescriptor;
+import dev.worker.core.source.PolicyResolverProvider;
+import dev.worker.core.source.SourcePolicy;
+import dev.worker.core.source.Sources;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +14,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,18 +52,34 @@ public final class ChunkDownloader implements AutoCloseable {
     private final SplittableRandom random;
 
     public ChunkDownloader(DownloadSettings settings, DownloadListener listener, Clock clock) {
-        this(settings, listener, clock, ChannelOpener.DEFAULT);
+        this(settings, listener, clock, Sources.defaults());
+    }
+
+    public ChunkDownloader(DownloadSettings settings, DownloadListener listener, Clock clock, Sources sources) {
+        this(settings, listener, clock, ChannelOpener.DEFAULT, sources);
     }
 
     ChunkDownloader(DownloadSettings settings, DownloadListener listener, Clock clock, ChannelOpener opener) {
+        this(settings, listener, clock, opener, Sources.defaults());
+    }
+
+    ChunkDownloader(DownloadSettings settings, DownloadListener listener, Clock clock, ChannelOpener opener,
+            Sources sources) {
         requireNonNull(settings, "settings");
         requireNonNull(listener, "listener");
         requireNonNull(clock, "clock");
         requireNonNull(opener, "opener");
-        this.httpExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-http-", 0).factory());
+        requireNonNull(sources, "sources");
+        // Every thread of the HTTP client's executor resolves names under the source policy (see
+        // PolicyResolverProvider), so the address the client connects to is one the policy allows.
+        ThreadFactory http = Thread.ofVirtual().name("download-http-", 0).factory();
+        SourcePolicy policy = sources.policy();
+        this.httpExecutor = Executors.newThreadPerTaskExecutor(
+                task -> http.newThread(PolicyResolverProvider.scoped(policy, task)));
+        // Redirects are followed by Attempt, hop by hop, each checked by the source policy before it connects.
         this.client = new LazyHttpClient(() -> HttpClient.newBuilder()
                 .executor(httpExecutor)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(settings.connectTimeout())
                 .version(HttpClient.Version.HTTP_2)
                 .build());
@@ -67,7 +87,8 @@ public final class ChunkDownloader implements AutoCloseable {
                 ? Optional.of(new TokenBucket(settings.bandwidthBytesPerSecond(), System::nanoTime))
                 : Optional.empty();
         this.env = new TransferEnv(client, new TransferSlots(settings.maxConcurrentTransfers()), bucket,
-                new BufferPool(STAGING_BUFFER, settings.maxConcurrentTransfers()), opener, settings, listener, clock);
+                new BufferPool(STAGING_BUFFER, settings.maxConcurrentTransfers()), opener, settings, listener, clock,
+                sources);
         this.random = new SplittableRandom(settings.randomSeed());
     }
 

@@ -234,10 +234,11 @@ final class FileTransfer {
 
     /**
      * Looks at what an earlier run left: a file with the declared size and SHA-256 is done; a partial file with a
-     * validator for the same URL is hashed and resumed; anything else restarts from byte 0.
+     * strong validator for the same URL (see {@link ResumeFile.Entry#usableFor}) is hashed and resumed; anything else
+     * restarts from byte 0.
      */
     private Optional<FileDigest> adoptEarlierRun() throws InterruptedException {
-        state.validator = resume.get(state.name).filter(entry -> entry.url().equals(state.source.url()));
+        state.validator = resume.get(state.name).filter(entry -> entry.usableFor(state.source));
         PartialFile file = state.file;
         try {
             long onDisk = file.sizeOnDisk();

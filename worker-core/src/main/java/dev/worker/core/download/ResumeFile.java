@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.worker.core.FileSource;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,6 +45,14 @@ final class ResumeFile {
             if ((etag == null) == (lastModified == null)) {
                 throw new IllegalArgumentException("need exactly one of etag and last_modified for " + url);
             }
+        }
+
+        /**
+         * Whether this validator may resume a partial file of {@code source}: a strong ETag always; a Last-Modified
+         * date only when the source declares its SHA-256, which then rejects a file spliced from two versions.
+         */
+        boolean usableFor(FileSource source) {
+            return url.equals(source.url()) && (etag != null || source.sha256().isPresent());
         }
 
         /** The value to send in {@code If-Range}. */

@@ -1,5 +1,6 @@
 package dev.worker.core.download;
 
+import dev.worker.core.source.Sources;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -12,5 +13,6 @@ record TransferEnv(
         ChannelOpener opener,
         DownloadSettings settings,
         DownloadListener listener,
-        Clock clock) {
+        Clock clock,
+        Sources sources) {
 }

@@ -231,6 +231,40 @@ final class ChunkDownloaderTest {
     }
 
     @Test
+    void download_lastModifiedOnlyWithoutDeclaredSha_restartsRatherThanSplicingTwoVersions() throws Exception {
+        byte[] first = randomBytes(SIZE, 31);
+        byte[] second = randomBytes(SIZE, 32);
+        FileServer.ServedFile file = server.serve("/f", first).etag(null);
+        // The store rewrites the file between the attempts within the same second: Last-Modified does not change.
+        file.then(new TruncateAfter(300_000), new FileServer.After(() -> {
+            file.content(second).etag(null);
+            return true;
+        }, null));
+
+        DownloadOutcome outcome = download(chunk(Map.of("f", undeclared(file.url()))));
+
+        assertThat(outcome).isInstanceOf(DownloadOutcome.Completed.class);
+        assertThat(dir.resolve("f")).hasBinaryContent(second);
+        assertThat(server.requests("/f")).hasSize(2).allSatisfy(r -> assertThat(r.header("Range")).isEmpty());
+    }
+
+    @Test
+    void download_lastModifiedOnlyFromEarlierRunWithoutDeclaredSha_restartsFromZero() throws Exception {
+        byte[] content = randomBytes(SIZE, 33);
+        FileServer.ServedFile file = server.serve("/f", content).etag(null);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("f"), randomBytes(5000, 34));
+        Files.writeString(ChunkDownloader.resumeFileFor(dir),
+                "{\"f\": {\"url\": \"" + file.url() + "\", \"last_modified\": \"Wed, 21 Oct 2015 07:28:00 GMT\"}}");
+
+        DownloadOutcome outcome = download(chunk(Map.of("f", undeclared(file.url()))));
+
+        assertThat(outcome).isInstanceOf(DownloadOutcome.Completed.class);
+        assertThat(dir.resolve("f")).hasBinaryContent(content);
+        assertThat(server.requests("/f").get(0).header("Range")).isEmpty();
+    }
+
+    @Test
     void download_checksumMismatchOnce_downloadsTheFileAgainCleanly() throws Exception {
         byte[] content = randomBytes(SIZE, 12);
         server.serve("/f", content).then(new Corrupt());

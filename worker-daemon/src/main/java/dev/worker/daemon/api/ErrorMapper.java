@@ -2,6 +2,7 @@ package dev.worker.daemon.api;
 
 import dev.worker.core.ConflictingDescriptorException;
 import dev.worker.core.ManagerClosedException;
+import dev.worker.core.UnusableSourceException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -26,6 +27,7 @@ public final class ErrorMapper {
         ApiException api = switch (t) {
             case ApiException e -> e;
             case ConflictingDescriptorException e -> new ApiException(ApiError.CONFLICT, e.getMessage(), e);
+            case UnusableSourceException e -> new ApiException(ApiError.INVALID_REQUEST, e.getMessage(), e);
             case ManagerClosedException e ->
                     new ApiException(ApiError.UNAVAILABLE, "the daemon is shutting down; try again later", e);
             case TimeoutException e -> new ApiException(ApiError.UNAVAILABLE,

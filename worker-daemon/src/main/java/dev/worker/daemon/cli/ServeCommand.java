@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verify-on-start", description = "Re-hash every ready chunk at startup (slow).")
     boolean verifyOnStart;
 
+    @Mixin
+    SourceOptions sources;
+
     @Option(names = "--demo", description = "Also run an embedded mock storage with a small chunk set and assign it: "
             + "see chunks download, become ready and get found. Uses a fresh temp dir unless --data-dir is given.")
     boolean demo;
@@ -128,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
                 .minFreeBytes(minFree)
                 .bandwidthBytesPerSecond(bandwidth)
                 .verifyOnStart(verifyOnStart)
+                .sources(sources.sources(spec))
                 .build();
         ApiLimits defaults = ApiLimits.defaults();
         ApiLimits limits = defaults.withMaxAssignmentBodyBytes(maxAssignmentBody)

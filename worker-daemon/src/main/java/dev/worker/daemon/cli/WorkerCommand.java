@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Keeps a worker node's assigned data chunks on local disk and lets query processes find them.",
         subcommands = {ServeCommand.class, ChunkCommand.class, FindCommand.class, AssignCommand.class,
-                LeaseCommand.class},
+                CatalogCommand.class, LeaseCommand.class},
         footer = {"", "Every option can also come from an environment variable: --data-dir from WORKER_DATA_DIR, "
                 + "--url from WORKER_URL, and so on.", "Exit codes: 0 ok, 1 failure, 2 usage error."})
 public final class WorkerCommand implements Runnable {
@@ -23,14 +23,28 @@ public final class WorkerCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** The environment the command line reads (options' defaults; AWS_* and HOME for S3 settings). */
+    private Map<String, String> env = Map.of();
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
+    /** The environment of the {@code worker} command line that {@code spec} belongs to. */
+    static Map<String, String> env(CommandSpec spec) {
+        CommandLine top = spec.commandLine();
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return top.getCommand() instanceof WorkerCommand root ? root.env : System.getenv();
+    }
+
     /** A command line for {@code worker} reading option defaults from {@code env}, printing to the given writers. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new WorkerCommand());
+        WorkerCommand root = new WorkerCommand();
+        root.env = Map.copyOf(env);
+        CommandLine cli = new CommandLine(root);
         cli.getCommandSpec().version("worker " + BuildVersion.current());
         EnvironmentDefaults defaults = new EnvironmentDefaults(ENV_PREFIX, env);
         // Positional parameters and the help options read nothing from the environment.

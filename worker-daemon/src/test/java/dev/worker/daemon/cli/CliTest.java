@@ -78,7 +78,7 @@ final class CliTest {
         Run r = run("chunk", "add", file("bad.json", ChunkDescriptorJson.toJson(A).replace("http://", "ftp://"))
                 .toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: ").contains("http or https").contains("invalid_request");
+        assertThat(r.err()).startsWith("error: ").contains("http, https or s3").contains("invalid_request");
     }
 
     @Test
