@@ -1,5 +1,9 @@
-# Sourced by the launchers: sets JAVA to a java binary of version >= 21, or exits 1 saying what is needed.
-# Order: $JAVA_HOME if it is 21+, then `java` on PATH if it is 21+, then the newest 21+ JDK under /usr/lib/jvm.
+# Sourced by the launchers after they set ROOT (the directory holding bin/). Two layouts share these launchers:
+# a checkout (jars under <module>/target/, built on first use) and a release, i.e. the archive or the Debian
+# package (jars under lib/, a Java runtime of its own under runtime/).
+#
+# find_java sets JAVA to a java binary of version >= 21, or exits 1 saying what is needed. Order: the release's own
+# runtime, then $JAVA_HOME if it is 21+, then `java` on PATH if it is 21+, then the newest 21+ JDK under /usr/lib/jvm.
 
 java_major() {
     # Prints the feature version of the java binary $1 (e.g. 17, 21, 25), or nothing.
@@ -8,6 +12,10 @@ java_major() {
 
 find_java() {
     local candidate major best="" best_major=0
+    if [ -x "$ROOT/runtime/bin/java" ]; then
+        JAVA="$ROOT/runtime/bin/java"
+        return 0
+    fi
     for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java 2>/dev/null)"; do
         [ -x "$candidate" ] || continue
         major=$(java_major "$candidate")
@@ -30,6 +38,15 @@ find_java() {
     fi
     echo "error: a JDK 21 or newer is needed (checked \$JAVA_HOME, java on PATH and /usr/lib/jvm); install one or set JAVA_HOME" >&2
     exit 1
+}
+
+# Prints the runnable jar of module $1: lib/$1-all.jar in a release, else $1/target/$1-all.jar in a checkout.
+worker_jar() {
+    if [ -f "$ROOT/lib/$1-all.jar" ]; then
+        echo "$ROOT/lib/$1-all.jar"
+    else
+        echo "$ROOT/$1/target/$1-all.jar"
+    fi
 }
 
 # Builds the runnable jars on first use (when any of the given jars is missing), so a fresh checkout needs no

@@ -92,6 +92,21 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     /**
+     * Runs {@code command} (a launcher such as a release's {@code bin/worker serve ...}) with exactly
+     * {@code environment}, nothing inherited, as a service manager would.
+     */
+    public static DaemonProcess exec(List<String> command, Map<String, String> environment) {
+        ProcessBuilder builder = new ProcessBuilder(List.copyOf(command));
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        try {
+            return new DaemonProcess(builder.start(), Optional.empty(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /**
      * Starts {@code worker serve ARGS} without the caller's {@code WORKER_*} and {@code AWS_*} variables (a
      * developer's own AWS settings never reach a test), at log level INFO, then with {@code env} on top.
      */
