@@ -12,7 +12,8 @@ import dev.worker.daemon.api.AdminServer;
 import dev.worker.daemon.api.BearerAuth;
 import dev.worker.daemon.api.ServiceState;
 import dev.worker.daemon.lease.LeaseManager;
-import dev.worker.daemon.metrics.ChunkDownloadTimer;
+import dev.worker.daemon.metrics.ApiRequestTimer;
+import dev.worker.daemon.metrics.ChunkPhaseTimer;
 import dev.worker.daemon.metrics.DaemonMetrics;
 import dev.worker.daemon.metrics.ManagerMetrics;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -53,17 +55,14 @@ public final class Daemon implements AutoCloseable {
     private boolean closing;
     private DataManager manager;
     private LeaseManager leases;
-    private AutoCloseable listener;
+    private List<AutoCloseable> listeners = List.of();
     private volatile Optional<DataManager> openManager = Optional.empty();
     private volatile LeaseManager openLeases;
     /**
      * Held here: meters read it, and Micrometer references function counters' state weakly. Its snapshot is at
      * most {@link #METRICS_SNAPSHOT_AGE} old, so that a download's progress can be followed at that resolution.
      */
-    private final ManagerMetrics managerMetrics = new ManagerMetrics(() -> openManager, () -> {
-        LeaseManager l = openLeases;
-        return l == null ? 0 : l.active();
-    }, METRICS_SNAPSHOT_AGE, System::nanoTime);
+    private final ManagerMetrics managerMetrics;
 
     private Daemon(DaemonConfig config, DaemonMetrics metrics, ExecutorService offload, AdminContext context,
             AdminServer server, FutureTask<DataManager> opening, long startNanos) {
@@ -73,6 +72,15 @@ public final class Daemon implements AutoCloseable {
         this.context = context;
         this.server = server;
         this.opener = Thread.ofPlatform().name("manager-ready").daemon().unstarted(() -> open(opening, startNanos));
+        this.managerMetrics = new ManagerMetrics(() -> openManager, () -> {
+            LeaseManager l = openLeases;
+            return l == null ? 0 : l.active();
+        }, diskRoom(config), METRICS_SNAPSHOT_AGE, System::nanoTime);
+    }
+
+    private static DiskRoom diskRoom(DaemonConfig config) {
+        return new DiskRoom(config.manager().dataDir(), config.manager().maxDiskBytes(),
+                config.manager().minFreeBytes());
     }
 
     /**
@@ -114,7 +122,7 @@ public final class Daemon implements AutoCloseable {
         ExecutorService offload = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("admin-work-", 0).factory());
         AdminContext context = new AdminContext(auth, config.listen().host(), config.limits(), metrics::scrape,
-                offload);
+                offload, new ApiRequestTimer(metrics.registry()), diskRoom(config));
         AdminServer server;
         try {
             server = AdminServer.start(address, context);
@@ -169,7 +177,9 @@ public final class Daemon implements AutoCloseable {
             }
             manager = opened;
             leases = LeaseManager.withExpiryThread(opened, config.clock(), config.limits().leases());
-            listener = opened.addListener(new ChunkDownloadTimer(metrics.registry()));
+            listeners = List.of(
+                    opened.addListener(ChunkPhaseTimer.downloads(metrics.registry(), System::nanoTime)),
+                    opened.addListener(ChunkPhaseTimer.removals(metrics.registry(), System::nanoTime)));
             openLeases = leases;
             openManager = Optional.of(opened);
             context.setState(new ServiceState.Running(opened, leases));
@@ -240,23 +250,23 @@ public final class Daemon implements AutoCloseable {
         context.setState(new ServiceState.Stopping());
         DataManager m;
         LeaseManager l;
-        AutoCloseable listen;
+        List<AutoCloseable> listen;
         lock.lock();
         try {
             m = manager;
             l = leases;
-            listen = listener;
+            listen = listeners;
         } finally {
             lock.unlock();
         }
         if (l != null) {
             l.close();
         }
-        if (listen != null) {
+        for (AutoCloseable each : listen) {
             try {
-                listen.close();
+                each.close();
             } catch (Exception e) {
-                log.warn("cannot remove the metrics listener", e);
+                log.warn("cannot remove a metrics listener", e);
             }
         }
         if (m != null) {

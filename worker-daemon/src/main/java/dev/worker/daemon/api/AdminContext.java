@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -19,16 +20,30 @@ public final class AdminContext {
     private final BodyBudget bodyBudget;
     private final Supplier<String> metrics;
     private final Executor offload;
+    private final RequestObserver observer;
+    private final LongUnaryOperator diskBudget;
 
-    /** @param listenHost the {@code --listen} host: without a token, requests may name it in {@code Host} */
+    /**
+     * @param listenHost the {@code --listen} host: without a token, requests may name it in {@code Host}
+     * @param observer   told of each answer (latency metrics)
+     * @param diskBudget from the bytes used, the bytes the data directory may hold in all (0 when unknown)
+     */
     public AdminContext(BearerAuth auth, String listenHost, ApiLimits limits, Supplier<String> metrics,
-            Executor offload) {
+            Executor offload, RequestObserver observer, LongUnaryOperator diskBudget) {
         this.auth = requireNonNull(auth, "auth");
         this.browserGuard = new BrowserGuard(listenHost);
         this.limits = requireNonNull(limits, "limits");
         this.bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes());
         this.metrics = requireNonNull(metrics, "metrics");
         this.offload = requireNonNull(offload, "offload");
+        this.observer = requireNonNull(observer, "observer");
+        this.diskBudget = requireNonNull(diskBudget, "diskBudget");
+    }
+
+    /** Without latency metrics and with an unknown disk budget (tests of the HTTP layer). */
+    public AdminContext(BearerAuth auth, String listenHost, ApiLimits limits, Supplier<String> metrics,
+            Executor offload) {
+        this(auth, listenHost, limits, metrics, offload, RequestObserver.NONE, used -> 0);
     }
 
     public ServiceState state() {
@@ -61,6 +76,14 @@ public final class AdminContext {
 
     Executor offload() {
         return offload;
+    }
+
+    RequestObserver observer() {
+        return observer;
+    }
+
+    long diskBudget(long usedBytes) {
+        return diskBudget.applyAsLong(usedBytes);
     }
 
     /** The running state, or the error a request gets while the daemon is starting or stopping. */

@@ -24,10 +24,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
     private final AdminApi api;
+    private final RequestObserver observer;
 
     AdminHandler(AdminContext context) {
         super(false); // The body is released when the answer's future completes, not when this method returns.
         this.api = new AdminApi(requireNonNull(context, "context"));
+        this.observer = context.observer();
     }
 
     @Override
@@ -46,19 +48,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         future.whenComplete((response, failure) -> {
             request.release();
             ApiResponse answer = failure == null ? response : ErrorMapper.toResponse(failure, requestLine);
+            Route route = match == null ? null : match.route();
             if (ctx.executor().inEventLoop()) {
-                respond(ctx, answer, http10, requestLine, start);
+                respond(ctx, answer, http10, requestLine, start, route);
             } else {
-                ctx.executor().execute(() -> respond(ctx, answer, http10, requestLine, start));
+                ctx.executor().execute(() -> respond(ctx, answer, http10, requestLine, start, route));
             }
         });
     }
 
-    private static void respond(ChannelHandlerContext ctx, ApiResponse answer, boolean http10, String requestLine,
-            long start) {
+    private void respond(ChannelHandlerContext ctx, ApiResponse answer, boolean http10, String requestLine,
+            long start, Route route) {
+        long nanos = System.nanoTime() - start;
         if (log.isDebugEnabled()) {
             log.debug("request=\"{}\" status={} bytes={} micros={}", requestLine, answer.status().code(),
-                    answer.body().length, (System.nanoTime() - start) / 1000);
+                    answer.body().length, nanos / 1000);
+        }
+        if (route != null) {
+            observer.answered(route, answer.status().code(), nanos);
         }
         ctx.writeAndFlush(HttpResponses.of(answer, false, http10));
     }

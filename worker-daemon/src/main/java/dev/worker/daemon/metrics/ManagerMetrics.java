@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -32,8 +33,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Prometheus names: {@code worker_chunks{state}}, {@code worker_download_bytes_total},
  * {@code worker_download_files_total{outcome}}, {@code worker_download_retries_total{reason}},
  * {@code worker_refs_active}, {@code worker_refs_leaked_total}, {@code worker_disk_used_bytes},
- * {@code worker_disk_reserved_bytes}, {@code worker_pending_delete_bytes}, {@code worker_startup_seconds},
- * {@code worker_leases_active}.
+ * {@code worker_disk_reserved_bytes}, {@code worker_disk_budget_bytes}, {@code worker_pending_delete_bytes},
+ * {@code worker_startup_seconds}, {@code worker_leases_active}, {@code worker_ready}.
  */
 public final class ManagerMetrics implements MeterBinder {
     /** File outcomes and retry reasons are registered up front, so they are exported (as 0) before they occur. */
@@ -41,6 +42,7 @@ public final class ManagerMetrics implements MeterBinder {
 
     private final Supplier<Optional<DataManager>> manager;
     private final LongSupplier leasesActive;
+    private final LongUnaryOperator diskBudget;
     private final LongSupplier nanoTime;
     private final long cacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
@@ -52,16 +54,21 @@ public final class ManagerMetrics implements MeterBinder {
     private long cachedAt;
     private boolean hasCache;
 
-    public ManagerMetrics(Supplier<Optional<DataManager>> manager, LongSupplier leasesActive, Duration cacheFor,
-            LongSupplier nanoTime) {
+    /**
+     * @param manager      the manager once it is open (the daemon is ready then)
+     * @param diskBudget   from the bytes used, the bytes the data directory may hold in all (0 when unknown)
+     */
+    public ManagerMetrics(Supplier<Optional<DataManager>> manager, LongSupplier leasesActive,
+            LongUnaryOperator diskBudget, Duration cacheFor, LongSupplier nanoTime) {
         this.manager = requireNonNull(manager, "manager");
         this.leasesActive = requireNonNull(leasesActive, "leasesActive");
+        this.diskBudget = requireNonNull(diskBudget, "diskBudget");
         this.cacheNanos = requireNonNull(cacheFor, "cacheFor").toNanos();
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     }
 
     public ManagerMetrics(Supplier<Optional<DataManager>> manager, LongSupplier leasesActive) {
-        this(manager, leasesActive, Duration.ofSeconds(1), System::nanoTime);
+        this(manager, leasesActive, used -> 0, Duration.ofSeconds(1), System::nanoTime);
     }
 
     @Override
@@ -95,10 +102,16 @@ public final class ManagerMetrics implements MeterBinder {
         bytesGauge("worker.disk.used", "Bytes of published chunks and partial downloads", ManagerStats::diskUsedBytes);
         bytesGauge("worker.disk.reserved", "Bytes reserved for downloads in progress beyond what they wrote",
                 ManagerStats::diskReservedBytes);
+        bytesGauge("worker.disk.budget", "Bytes the data directory may hold in all: --max-disk, or less when the file "
+                + "system has less room (used + free - --min-free)", s -> diskBudget.applyAsLong(s.diskUsedBytes()));
         bytesGauge("worker.pending.delete", "Bytes of chunks no longer wanted that have not left the disk yet",
                 ManagerStats::pendingDeleteBytes);
         TimeGauge.builder("worker.startup", this, TimeUnit.SECONDS, ManagerMetrics::startupSeconds)
                 .description("How long the startup scan of the data directory took")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("worker.ready", this, m -> m.snapshot().isPresent() ? 1 : 0)
+                .description("1 once the startup scan is done and the daemon serves requests (/health/ready), else 0")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder("worker.leases.active", leasesActive, s -> s.getAsLong())
@@ -146,7 +159,7 @@ public final class ManagerMetrics implements MeterBinder {
     }
 
     /** The cached snapshot, refreshed when older than the cache time. */
-    Optional<ManagerStats> snapshot() {
+    public Optional<ManagerStats> snapshot() {
         Optional<ManagerStats> fresh;
         lock.lock();
         try {

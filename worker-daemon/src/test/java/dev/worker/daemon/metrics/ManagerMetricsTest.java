@@ -10,6 +10,7 @@ import dev.worker.daemon.FakeDataManager;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,9 +25,10 @@ final class ManagerMetricsTest {
     void prometheusOutput_usesTheDocumentedNames() {
         try (DaemonMetrics metrics = new DaemonMetrics()) {
             PrometheusMeterRegistry registry = metrics.registry();
-            new ManagerMetrics(() -> Optional.of(manager), () -> 2).bindTo(registry);
-            ChunkDownloadTimer timer = new ChunkDownloadTimer(registry);
-            manager.addListener(timer);
+            new ManagerMetrics(() -> Optional.of(manager), () -> 2, used -> used * 10, Duration.ofSeconds(1),
+                    System::nanoTime).bindTo(registry);
+            manager.addListener(ChunkPhaseTimer.downloads(registry, System::nanoTime));
+            manager.addListener(ChunkPhaseTimer.removals(registry, System::nanoTime));
             ChunkDescriptor a = TestChunks.descriptor("a", "eth", 0, 10);
             manager.download(a);
             manager.makeReady(a.id(), Path.of("/tmp/a"));
@@ -48,6 +50,9 @@ final class ManagerMetricsTest {
                     .contains("worker_refs_leaked_total 0.0")
                     .contains("worker_disk_used_bytes 4096.0")
                     .contains("worker_disk_reserved_bytes 512.0")
+                    .contains("worker_disk_budget_bytes 40960.0")
+                    .contains("worker_ready 1.0")
+                    .contains("worker_chunk_removal_seconds_count 0")
                     .contains("worker_pending_delete_bytes 0.0")
                     .contains("worker_startup_seconds 0.042")
                     .contains("worker_leases_active 2.0")
@@ -90,7 +95,7 @@ final class ManagerMetricsTest {
         ManagerMetrics metrics = new ManagerMetrics(() -> {
             calls.incrementAndGet();
             return Optional.of(counting.get());
-        }, () -> 0, java.time.Duration.ofSeconds(1), nanos::get);
+        }, () -> 0, used -> 0, Duration.ofSeconds(1), nanos::get);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics.bindTo(registry);
         registry.scrape();
@@ -104,7 +109,7 @@ final class ManagerMetricsTest {
     @Test
     void downloadTimer_countsQueuedToReady_only() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ChunkDownloadTimer timer = new ChunkDownloadTimer(registry, nanos::get);
+        ChunkPhaseTimer timer = ChunkPhaseTimer.downloads(registry, nanos::get);
         var a = TestChunks.chunkId("a");
         var b = TestChunks.chunkId("b");
         timer.onStateChange(a, ChunkState.ABSENT, ChunkState.QUEUED);
@@ -120,5 +125,36 @@ final class ManagerMetricsTest {
         assertThat(t.count()).isEqualTo(1);
         assertThat(t.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3.0);
         assertThat(timer.inProgress()).isZero();
+    }
+
+    @Test
+    void removalTimer_countsRemovingToGone_notRevivedChunks() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ChunkPhaseTimer timer = ChunkPhaseTimer.removals(registry, nanos::get);
+        var a = TestChunks.chunkId("a");
+        var b = TestChunks.chunkId("b");
+        var c = TestChunks.chunkId("c");
+        timer.onStateChange(a, ChunkState.READY, ChunkState.REMOVING);
+        timer.onStateChange(b, ChunkState.READY, ChunkState.REMOVING);
+        nanos.addAndGet(5_000_000_000L);
+        timer.onStateChange(a, ChunkState.REMOVING, ChunkState.ABSENT);
+        timer.onStateChange(b, ChunkState.REMOVING, ChunkState.READY);
+        timer.onStateChange(b, ChunkState.READY, ChunkState.ABSENT);
+        timer.onStateChange(c, ChunkState.QUEUED, ChunkState.ABSENT);
+        var t = registry.get("worker.chunk.removal").timer();
+        assertThat(t.count()).isEqualTo(1);
+        assertThat(t.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(5.0);
+        assertThat(timer.inProgress()).isZero();
+        assertThat(registry.scrape()).contains("worker_chunk_removal_seconds_bucket{le=\"10.0\"} 1");
+    }
+
+    @Test
+    void ready_isZeroUntilTheManagerIsOpen() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicReference<Optional<DataManager>> open = new AtomicReference<>(Optional.empty());
+        new ManagerMetrics(open::get, () -> 0, used -> 0, Duration.ZERO, nanos::get).bindTo(registry);
+        assertThat(registry.scrape()).contains("worker_ready 0.0");
+        open.set(Optional.of(manager));
+        assertThat(registry.scrape()).contains("worker_ready 1.0");
     }
 }
