@@ -11,6 +11,7 @@ import dev.worker.core.ChunkStatus;
 import dev.worker.core.ConflictingDescriptorException;
 import dev.worker.core.DataManager;
 import dev.worker.core.DatasetId;
+import dev.worker.core.ManagerStats;
 import dev.worker.daemon.lease.LeaseLimits;
 import dev.worker.daemon.lease.LeaseManager;
 import io.netty.buffer.ByteBuf;
@@ -58,6 +59,8 @@ final class AdminApi {
                 case FIND_BLOCK -> done(findBlock(match));
                 case CREATE_LEASE -> done(createLease(match, body, client));
                 case RELEASE_LEASE -> done(releaseLease(match));
+                case STATUS -> offload(() -> status(match));
+                case UI -> done(ui(match));
                 case LIVE -> done(live(match));
                 case READY -> done(ready(match));
                 case METRICS -> offload(() -> metrics(match));
@@ -241,6 +244,22 @@ final class AdminApi {
             throw new ApiException(ApiError.NOT_FOUND, "lease " + id + " is not active (unknown, released or expired)");
         }
         return ApiResponse.noContent();
+    }
+
+    // ---- status page -----------------------------------------------------------------------------------------
+
+    private ApiResponse status(Router.Match match) {
+        noQuery(match);
+        ServiceState.Running running = context.running();
+        ManagerStats stats = running.manager().stats();
+        byte[] json = StatusReport.json(stats, running.manager().statuses(), running.leases().active(),
+                context.diskBudget(stats.diskUsedBytes()));
+        return ApiResponse.json(HttpResponseStatus.OK, json);
+    }
+
+    private static ApiResponse ui(Router.Match match) {
+        noQuery(match);
+        return StatusPage.response();
     }
 
     // ---- health and metrics ----------------------------------------------------------------------------------

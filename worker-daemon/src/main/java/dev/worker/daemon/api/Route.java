@@ -13,6 +13,9 @@ public enum Route {
     FIND_BLOCK(HttpMethod.GET, "/v1/datasets/{dataset_id}/blocks/{block}", BodyLimit.NONE, true),
     CREATE_LEASE(HttpMethod.POST, "/v1/leases", BodyLimit.SINGLE, true),
     RELEASE_LEASE(HttpMethod.DELETE, "/v1/leases/{lease_id}", BodyLimit.NONE, true),
+    STATUS(HttpMethod.GET, "/v1/status", BodyLimit.NONE, true),
+    /** The status page: static, so open without the token (it asks for one and sends it on its own requests). */
+    UI(HttpMethod.GET, "/ui", BodyLimit.NONE, false),
     LIVE(HttpMethod.GET, "/health/live", BodyLimit.NONE, false),
     READY(HttpMethod.GET, "/health/ready", BodyLimit.NONE, false),
     METRICS(HttpMethod.GET, "/metrics", BodyLimit.NONE, true);
@@ -48,7 +51,10 @@ public enum Route {
         return bodyLimit;
     }
 
-    /** False only for the health checks, which load balancers and supervisors call without credentials. */
+    /**
+     * False for the health checks, which load balancers and supervisors call without credentials, and for the
+     * status page, which holds nothing of the node (its requests for data need the token).
+     */
     public boolean needsToken() {
         return needsToken;
     }
