@@ -82,7 +82,8 @@ final class StatusPageTest {
         assertThat(dataset.get("dataset_id").asText()).isEqualTo(ready.datasetId().toString());
         assertThat(dataset.get("block_range").toString()).isEqualTo("{\"start\":0,\"end\":300}");
         assertThat(dataset.get("segments").toString()).isEqualTo("[{\"start\":0,\"end\":100,\"state\":\"ready\"},"
-                + "{\"start\":100,\"end\":200,\"state\":\"missing\"},{\"start\":200,\"end\":300,\"state\":\"pending\"}]");
+                + "{\"start\":100,\"end\":200,\"state\":\"missing\"},"
+                + "{\"start\":200,\"end\":300,\"state\":\"pending\"}]");
     }
 
     private static String hashOf(String tag, String html) throws Exception {
