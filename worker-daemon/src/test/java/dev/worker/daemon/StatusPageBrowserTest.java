@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +37,9 @@ final class StatusPageBrowserTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void chromium() {
+    // Per test, not per class: a class-level skip would leave no test, and no reason, in the report.
+    @BeforeEach
+    void chromium() {
         Optional<String> unavailable = HeadlessChromium.unavailable();
         assumeTrue(unavailable.isEmpty(), () -> "skipped: " + unavailable.orElseThrow());
     }

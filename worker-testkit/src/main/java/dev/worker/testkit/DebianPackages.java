@@ -37,8 +37,11 @@ public final class DebianPackages {
     /**
      * Downloads {@code pkg}'s .deb into {@code dir} and unpacks it there (under {@code dir/root}), without
      * installing it: for a package whose installation would start a system service.
+     *
+     * @param probe a file the package holds, relative to its root (e.g. {@code usr/bin/prometheus})
      */
-    public static Optional<String> unpack(String pkg, Path dir, Path probe) {
+    public static Optional<String> unpack(String pkg, Path into, Path probe) {
+        Path dir = into.toAbsolutePath();
         Path root = dir.resolve("root");
         if (Files.exists(root.resolve(probe))) {
             return Optional.empty();
