@@ -49,7 +49,7 @@ final class StatusPageBrowserTest {
         // 12 chunks of 2 MiB at 1 MiB/s in all: about 24 s of downloads, plenty to watch a bar move.
         try (Demo demo = Demo.start(MockStorageProcessTest.mockOnTestClassPath(), 2L << 20, 1L << 20);
                 Daemon daemon = start(DaemonConfig.of(config(dir), ListenAddress.parse("127.0.0.1:0")));
-                HeadlessChromium chromium = HeadlessChromium.start(1200, 1000)) {
+                HeadlessChromium chromium = HeadlessChromium.start(1200, 1400)) {
             DataManager manager = daemon.ready().get(30, TimeUnit.SECONDS);
             demo.assign(daemon, manager, new PrintWriter(new StringWriter(), true));
             chromium.navigate(daemon.url() + "/ui");
