@@ -1,4 +1,5 @@
-# Sourced by the launchers after they set ROOT (the directory holding bin/). Two layouts share these launchers:
+# Sourced by the launchers after they set ROOT (the directory holding bin/; scripts that do not set it get no
+# release runtime). Two layouts share these launchers:
 # a checkout (jars under <module>/target/, built on first use) and a release, i.e. the archive or the Debian
 # package (jars under lib/, a Java runtime of its own under runtime/).
 #
@@ -12,7 +13,7 @@ java_major() {
 
 find_java() {
     local candidate major best="" best_major=0
-    if [ -x "$ROOT/runtime/bin/java" ]; then
+    if [ -n "${ROOT:-}" ] && [ -x "$ROOT/runtime/bin/java" ]; then
         JAVA="$ROOT/runtime/bin/java"
         return 0
     fi
