@@ -49,6 +49,7 @@ done
 TOTAL_BYTES=$((CHUNKS * FILES * FILE_SIZE))
 
 # ---- the servers ------------------------------------------------------------------------------------------------
+# Sets S3PROXY_PORT. Not run in a $(...) subshell: the pid start_bg records must reach this shell's cleanup.
 start_s3proxy() { # name authorization
     cat > "$W/$1.properties" <<EOF2
 s3proxy.endpoint=http://127.0.0.1:0
@@ -61,12 +62,12 @@ jclouds.identity=unused
 jclouds.credential=unused
 EOF2
     start_bg "$W/$1.log" "$JAVA" -Xmx512m -jar "$S3PROXY_JAR" --properties "$W/$1.properties"
-    wait_for_line "$W/$1.log" 'ServerConnector@.*\{127\.0\.0\.1:[0-9]+\}' 90 \
-        | sed -E 's/.*\{127\.0\.0\.1:([0-9]+)\}.*/\1/'
+    S3PROXY_PORT=$(wait_for_line "$W/$1.log" 'ServerConnector@.*\{127\.0\.0\.1:[0-9]+\}' 90 \
+        | sed -E 's/.*\{127\.0\.0\.1:([0-9]+)\}.*/\1/')
 }
 log "starting s3proxy twice over the same objects: signed and anonymous"
-SIGNED_PORT=$(start_s3proxy signed aws-v2-or-v4)
-PLAIN_PORT=$(start_s3proxy plain none)
+start_s3proxy signed aws-v2-or-v4; SIGNED_PORT=$S3PROXY_PORT
+start_s3proxy plain none; PLAIN_PORT=$S3PROXY_PORT
 
 # Two assignment documents: the same chunks (same ids), as s3:// and as http:// sources.
 assignment() { # url-prefix

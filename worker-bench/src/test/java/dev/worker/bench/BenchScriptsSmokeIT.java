@@ -105,7 +105,22 @@ final class BenchScriptsSmokeIT {
         String output = Files.readString(log);
         assertThat(ended).as("%s ended within %d minutes; output:%n%s", command, TIMEOUT_MINUTES, output).isTrue();
         assertThat(process.exitValue()).as("exit code of %s; output:%n%s", command, output).isZero();
+        assertThat(leftOver(tmp.resolve("work").toString()))
+                .as("processes %s started (their command lines name its work directory) and left running", command)
+                .isEmpty();
         return output;
+    }
+
+    /**
+     * Processes still running whose command line names {@code dir} (a script stops everything it starts); they are
+     * killed here so that a failing run leaves nothing behind either.
+     */
+    private static List<String> leftOver(String dir) {
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(dir))
+                .toList();
+        left.forEach(ProcessHandle::destroyForcibly);
+        return left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
     }
 
     private static JsonNode assertValidResult(Path out, String name, String output) throws IOException {
